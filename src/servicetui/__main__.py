@@ -1,0 +1,3 @@
+from servicetui.cli.main import main
+
+main()

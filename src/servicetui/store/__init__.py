@@ -1,0 +1,1 @@
+"""The data store: SQLModel models, engine and sessions, Alembic migrations."""
