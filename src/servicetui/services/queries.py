@@ -363,10 +363,11 @@ def project_rows(engine, f: ProjectFilter | None = None, *, today: date, warn_da
     prob, ms = _project_aggregates(today, warn_days)
     leader, officer = aliased(Person), aliased(Person)
     light = project_light_sql(prob, ms)
-    # progress %: sum(w * share) / sum(w), share done=1, half=0.5 -> w_half counts halves; round half up
+    # progress % = 100 * sum(w * share) / sum(w), share done=1, half=0.5 (w_half counts halves), rounded
+    # half up in integer arithmetic: floor((w_half * 100 + w_total) / (2 * w_total)), as rules.project_progress
     progress = case(
         (func.coalesce(ms.c.w_total, 0) == 0, 0),
-        else_=(func.coalesce(ms.c.w_half, 0) * 50 + ms.c.w_total / 2) / ms.c.w_total,
+        else_=(func.coalesce(ms.c.w_half, 0) * 100 + ms.c.w_total) / (2 * ms.c.w_total),
     )
     q = (
         select(

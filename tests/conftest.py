@@ -1,0 +1,122 @@
+"""Shared fixtures for every test suite (services, store, TUI, reports, CLI).
+
+    engine     a migrated SQLite file under tmp_path (one per test)
+    make_ctx   make_ctx(actor="liming", today=date(2022, 10, 5), lang="zh") -> Ctx on `engine`
+    world      a small county built through the services; its ids in a SimpleNamespace
+
+No user configuration is read: SERVICETUI_CONFIG_DIR points at an empty temporary directory for
+the whole session (subprocesses inherit it).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+TODAY = date(2022, 10, 5)
+
+OFFICER = "liming"  # 首席服务官 李明
+LEADER = "wanggang"  # 县领导 王刚
+CONTACT = "zhaoli"  # 部门联络员 赵丽 (of the 工业园区管委会)
+ADMIN = "admin"  # who built the world (not a person in the database)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_config_dir(tmp_path_factory):
+    """Never read the developer's ~/.config/servicetui during tests."""
+    path = tmp_path_factory.mktemp("servicetui-config")
+    old = os.environ.get("SERVICETUI_CONFIG_DIR")
+    os.environ["SERVICETUI_CONFIG_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("SERVICETUI_CONFIG_DIR", None)
+    else:
+        os.environ["SERVICETUI_CONFIG_DIR"] = old
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    """Where the `engine` fixture's SQLite file lives."""
+    return tmp_path / "servicetui.db"
+
+
+@pytest.fixture
+def engine(db_path):
+    """A migrated (head) SQLite database file under tmp_path."""
+    from servicetui.store import migrate
+    from servicetui.store.db import make_engine
+
+    eng = make_engine(db_path)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def make_ctx(engine):
+    """Factory: make_ctx(actor, today=date(2022, 10, 5), lang="zh") -> a fresh Ctx on `engine`."""
+    from servicetui.services.context import Ctx
+
+    def _make(actor: str = OFFICER, today: date = TODAY, lang: str = "zh") -> Ctx:
+        return Ctx(engine, actor=actor, today=today, lang=lang)
+
+    return _make
+
+
+@pytest.fixture
+def world(make_ctx):
+    """A park with a zone, two departments, an officer, a leader, a department contact and one
+    project (officer + leader + park zone) with one unit (and its 7 standard milestones).
+
+    Returns a SimpleNamespace: park, zone, dept, dept2, officer, leader, contact, project, unit
+    (ids), milestones (ids in standard order), logins (officer/leader/contact) and today.
+    """
+    from sqlalchemy import select
+
+    from servicetui.services import entities
+    from servicetui.store.models import Milestone
+
+    ctx = make_ctx(ADMIN)
+    park = entities.create_park(ctx, name="工业园区")
+    zone = entities.create_park(ctx, name="德胜片区", parent_id=park)
+    dept = entities.create_department(ctx, name="工业园区管委会", short_name="管委会")
+    dept2 = entities.create_department(ctx, name="供电公司")
+    officer = entities.create_person(ctx, name="李明", login=OFFICER, role="首席服务官")
+    leader = entities.create_person(ctx, name="王刚", login=LEADER, role="县领导", title="副县长")
+    contact = entities.create_person(ctx, name="赵丽", login=CONTACT, role="部门联络员", department_id=dept)
+    project = entities.create_project(
+        ctx,
+        name="思思食品年产*吨航空系列食品加工项目",
+        company="思思食品有限公司",
+        industry="食品加工",
+        park_id=zone,
+        agreed_investment=50_000,
+        annual_plan=20_000,
+        signed_on=date(2022, 3, 1),
+        leader_id=leader,
+        officer_id=officer,
+        lead_department_id=dept,
+    )
+    unit = entities.create_unit(ctx, project, "一号车间")
+    with ctx.engine.connect() as conn:
+        milestones = list(conn.scalars(select(Milestone.id).where(Milestone.unit_id == unit).order_by(Milestone.seq)))
+    return SimpleNamespace(
+        park=park,
+        zone=zone,
+        dept=dept,
+        dept2=dept2,
+        officer=officer,
+        leader=leader,
+        contact=contact,
+        project=project,
+        unit=unit,
+        milestones=milestones,
+        officer_login=OFFICER,
+        leader_login=LEADER,
+        contact_login=CONTACT,
+        admin=ADMIN,
+        today=TODAY,
+    )
