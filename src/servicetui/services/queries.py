@@ -468,7 +468,7 @@ def project_detail(engine, project_id: int, *, today: date, warn_days: int = rul
     leader, officer = aliased(Person), aliased(Person)
     with engine.connect() as conn:
         row = conn.execute(
-            select(Project, func.coalesce(Park.name, "").label("park"), func.coalesce(leader.name, "").label("leader"),
+            select(*Project.__table__.c, func.coalesce(Park.name, "").label("park"), func.coalesce(leader.name, "").label("leader"),
                    func.coalesce(officer.name, "").label("officer"),
                    func.coalesce(Department.name, "").label("lead_department"))
             .select_from(Project)
@@ -480,10 +480,7 @@ def project_detail(engine, project_id: int, *, today: date, warn_days: int = rul
         ).first()
         if row is None:
             return None
-        facts = {c.name: getattr(row[0], c.name) for c in Project.__table__.columns} if hasattr(row[0], "id") else {}
-        if not facts:
-            facts = {k: v for k, v in row._mapping.items()}
-        facts.update(park=row.park, leader=row.leader, officer=row.officer, lead_department=row.lead_department)
+        facts = dict(row._mapping)
         units = [UnitRow(u.id, u.version, u.name) for u in conn.execute(
             select(Unit.id, Unit.version, Unit.name).where(Unit.project_id == project_id, Unit.archived == False)  # noqa: E712
             .order_by(Unit.seq, Unit.id))]

@@ -1,0 +1,375 @@
+"""Widgets shared by the screens.
+
+`LazyTable` is a line-API table: it knows only how many rows match and asks a fetch function for
+the page of rows it is about to draw (offset/limit), so a list of 200 000 problems costs one
+COUNT and a page of 100 rows, never the whole table. Rows are plain dataclasses keyed by db id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Static
+
+from servicetui.domain.enums import Light, MilestoneStatus
+from servicetui.i18n import value as tr_value
+from servicetui.tui.strings import t
+
+LIGHT_COLOURS = {Light.RED.value: "red", Light.YELLOW.value: "yellow", Light.GREEN.value: "green",
+                 Light.NONE.value: "grey50"}
+MILESTONE_GLYPHS = {
+    MilestoneStatus.DONE.value: ("✓", "green"),
+    MilestoneStatus.IN_PROGRESS.value: ("◐", "yellow"),
+    MilestoneStatus.BLOCKED.value: ("✗", "bold red"),
+    MilestoneStatus.NOT_STARTED.value: ("·", "grey50"),
+}
+
+
+def light_text(light: str, lang: str) -> Text:
+    """A coloured ● with the colour's name (so the light reads without colour too)."""
+    colour = LIGHT_COLOURS.get(light, "grey50")
+    glyph = "○" if light == Light.NONE.value else "●"
+    return Text.assemble((glyph, colour), " ", (tr_value(light, lang), colour))
+
+
+def lang_of(widget) -> str:
+    return getattr(widget.app, "lang", "zh")
+
+
+class FieldInput(Input):
+    """An Input whose cursor does not blink when headless (tests, snapshots)."""
+
+    def on_mount(self) -> None:
+        if self.app.is_headless:
+            self.cursor_blink = False
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    width: int  # fixed width, or the minimum of a flexible column
+    render: Callable[[Any], Text | str]
+    flex: int = 0  # share of the spare width
+    align: str = "left"
+    priority: int = 0  # columns with the lowest priority hide first when the screen is narrow
+
+
+class LazyTable(ScrollView, can_focus=True):
+    """A windowed table over a query: count() + fetch(offset, limit)."""
+
+    DEFAULT_CSS = """
+    LazyTable { height: 1fr; }
+    LazyTable > .lazytable--header { text-style: bold; color: $text-accent; }
+    LazyTable > .lazytable--cursor { background: $block-cursor-blurred-background; }
+    LazyTable:focus > .lazytable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    LazyTable > .lazytable--empty { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"lazytable--header", "lazytable--cursor", "lazytable--empty"}
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "up", show=False, id="list.up"),
+        Binding("g,home", "cursor_top", "top", show=False, id="list.top"),
+        Binding("G,end", "cursor_bottom", "bottom", show=False, id="list.bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "page_down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "page_up", show=False, id="list.page_up"),
+        Binding("enter", "select", "open", id="list.open"),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, table: "LazyTable", row: Any | None) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> "LazyTable":
+            return self.table
+
+    class Selected(Message):
+        def __init__(self, table: "LazyTable", row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> "LazyTable":
+            return self.table
+
+    PAGE = 100
+
+    def __init__(self, columns: list[Column], *, count: Callable[[], int],
+                 fetch: Callable[[int, int], list[Any]], name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = columns
+        self._count_fn = count
+        self._fetch_fn = fetch
+        self._cache: dict[int, list[Any]] = {}
+        self.row_count = 0
+        self.cursor = 0
+        self._widths: list[tuple[Column, int]] = []
+        self._loaded = False
+
+    # -- data ----------------------------------------------------------------------------
+    def set_source(self, *, count: Callable[[], int], fetch: Callable[[int, int], list[Any]]) -> None:
+        self._count_fn, self._fetch_fn = count, fetch
+        self.reload(keep_cursor=False)
+
+    def reload(self, keep_cursor: bool = True) -> None:
+        """Re-count and forget cached pages (after a write, a filter change or a poll)."""
+        key = self.selected_key if keep_cursor else None
+        self._cache.clear()
+        self.row_count = self._count_fn()
+        self._loaded = True
+        if not keep_cursor:
+            self.cursor = 0
+        self.cursor = max(0, min(self.cursor, self.row_count - 1))
+        if key is not None:  # follow the selected row when it moved within the first page
+            for i, row in enumerate(self._page(0)):
+                if getattr(row, "id", None) == key:
+                    self.cursor = i if self.cursor >= len(self._page(0)) or self.row_at(self.cursor) is None \
+                        or getattr(self.row_at(self.cursor), "id", None) != key else self.cursor
+                    break
+        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._highlight()
+
+    def _page(self, page: int) -> list[Any]:
+        if page not in self._cache:
+            if len(self._cache) > 20:  # keep memory bounded while scrolling far
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[page] = self._fetch_fn(page * self.PAGE, self.PAGE)
+        return self._cache[page]
+
+    def row_at(self, index: int) -> Any | None:
+        if index < 0 or index >= self.row_count:
+            return None
+        rows = self._page(index // self.PAGE)
+        i = index % self.PAGE
+        return rows[i] if i < len(rows) else None
+
+    @property
+    def selected(self) -> Any | None:
+        return self.row_at(self.cursor) if self._loaded else None
+
+    @property
+    def selected_key(self) -> Any | None:
+        row = self.selected
+        return getattr(row, "id", None) if row is not None else None
+
+    # -- cursor --------------------------------------------------------------------------
+    def move_to(self, index: int) -> None:
+        if self.row_count == 0:
+            return
+        index = max(0, min(index, self.row_count - 1))
+        if index != self.cursor:
+            self.cursor = index
+            self._scroll_cursor_into_view()
+            self.refresh()
+            self._highlight()
+
+    def _highlight(self) -> None:
+        self.post_message(self.Highlighted(self, self.selected))
+        self.screen.refresh_bindings() if self.is_mounted else None
+
+    def _body_height(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = round(self.scroll_offset.y)
+        h = self._body_height()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + h:
+            self.scroll_to(y=self.cursor - h + 1, animate=False)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_cursor_top(self) -> None:
+        self.move_to(0)
+
+    def action_cursor_bottom(self) -> None:
+        self.move_to(self.row_count - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + self._body_height())
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - self._body_height())
+
+    def action_select(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select":
+            return self.row_count > 0
+        return True
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_offset.y) + event.y - 1
+        if event.y >= 1 and 0 <= index < self.row_count:
+            self.move_to(index)
+            if event.chain >= 2:
+                self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._widths = []
+        self.virtual_size = Size(self.size.width, self.row_count + 1)
+
+    def on_mount(self) -> None:
+        if not self._loaded:
+            self.reload(keep_cursor=False)
+
+    # -- drawing -------------------------------------------------------------------------
+    def _layout(self, width: int) -> list[tuple[Column, int]]:
+        cols = sorted(self.columns, key=lambda c: -c.priority)
+        shown = list(self.columns)
+
+        def need(cs):
+            return sum(c.width for c in cs) + max(0, len(cs) - 1)
+
+        for c in reversed(cols):  # drop the least important columns until the rest fit
+            if need(shown) <= width or len(shown) <= 1:
+                break
+            if c.priority < 0:
+                shown.remove(c)
+        spare = max(0, width - need(shown))
+        flex_total = sum(c.flex for c in shown) or 0
+        out, given = [], 0
+        flex_cols = [c for c in shown if c.flex]
+        for c in shown:
+            extra = 0
+            if c.flex and flex_total:
+                if c is flex_cols[-1]:
+                    extra = spare - given
+                else:
+                    extra = spare * c.flex // flex_total
+                    given += extra
+            out.append((c, c.width + extra))
+        return out
+
+    def _line(self, cells: list[Text], style: Style | None, width: int) -> Strip:
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for i, ((col, w), cell) in enumerate(zip(self._widths, cells)):
+            if i:
+                line.append(" ")
+            cell = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+            cell.no_wrap = True
+            cell.overflow = "ellipsis"
+            if cell.cell_len > w:
+                cell.truncate(w, overflow="ellipsis")
+            pad = w - cell.cell_len
+            if col.align == "right":
+                line.append(" " * pad)
+                line.append_text(cell)
+            else:
+                line.append_text(cell)
+                line.append(" " * pad)
+        if style is not None:
+            line.stylize(style)
+        console: Console = self.app.console
+        segments = list(line.render(console))
+        strip = Strip(segments, cell_len(line.plain))
+        return strip.crop_extend(0, width, style or self.rich_style)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if not self._widths:
+            self._widths = self._layout(width)
+        base = self.rich_style
+        if y == 0:
+            header = self.get_component_rich_style("lazytable--header")
+            cells = [Text(c.label) for c, _ in self._widths]
+            return self._line(cells, base + header, width)
+        index = round(self.scroll_offset.y) + y - 1
+        if self.row_count == 0 and y == 1:
+            empty = self.get_component_rich_style("lazytable--empty")
+            return Strip([*Text(t("empty", lang_of(self)), style=empty).render(self.app.console)]).crop_extend(
+                0, width, base)
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(width, base)
+        cells = []
+        for col, _ in self._widths:
+            try:
+                v = col.render(row)
+            except Exception:  # a bad cell must not take the screen down
+                v = "?"
+            cells.append(v if isinstance(v, Text) else Text(str(v) if v is not None else ""))
+        style = base + self.get_component_rich_style("lazytable--cursor") if index == self.cursor else base
+        return self._line(cells, style, width)
+
+
+class StatusLine(Static):
+    """One line above the footer: the selected row's light reason, or a hint."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; dock: bottom; padding: 0 1; background: $boost; }
+    """
+
+    def show(self, text: str | Text, light: str | None = None) -> None:
+        if light is not None:
+            colour = LIGHT_COLOURS.get(light, "grey50")
+            self.update(Text.assemble(("● ", colour), text if isinstance(text, Text) else Text(text)))
+        else:
+            self.update(text)
+
+
+class TopBar(Static):
+    """Title, user, today and the numbered screens (no clock: snapshots stay stable)."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; dock: top; background: $primary-background; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, current: str, extra: str = "") -> None:
+        super().__init__()
+        self.current = current
+        self.extra = extra
+
+    def on_mount(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        app = self.app
+        lang = lang_of(self)
+        tabs = Text()
+        for n, key in (("1", "projects"), ("2", "problems"), ("3", "departments")):
+            style = "bold reverse" if key == self.current else ""
+            tabs.append(f" {n} {t(key, lang)} ", style=style)
+            tabs.append(" ")
+        left = Text.assemble((t("app_title", lang), "bold"), "  ", tabs)
+        if self.extra:
+            left.append(f" › {self.extra}", style="bold")
+        right = Text(f"{t('user', lang)}：{getattr(app, 'user_label', '')}  {t('today', lang)}：{app.today.isoformat()}"
+                     if lang == "zh" else
+                     f"{t('user', lang)}: {getattr(app, 'user_label', '')}  {t('today', lang)}: {app.today.isoformat()}")
+        width = max(0, self.size.width - 2)
+        gap = max(1, width - left.cell_len - right.cell_len)
+        if left.cell_len + right.cell_len + 1 > width:
+            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+        self.update(Text.assemble(left, " " * gap, right))
+
+    def on_resize(self) -> None:
+        self.draw()
