@@ -26,7 +26,7 @@ from servicetui.store.backup import integrity_problems
 from servicetui.store.db import make_engine
 from servicetui.store.models import AuditEntry, Problem, ProblemEvent
 
-KILLS = int(os.environ.get("SERVICETUI_CRASH_KILLS", "60"))
+KILLS = int(os.environ.get("SERVICETUI_CRASH_KILLS", "50"))
 
 
 def _writer(path, project: int, start: int, ack_fd: int) -> None:  # runs in the forked child
@@ -71,11 +71,12 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_write(tmp_path):
             os.close(read_fd)
             _writer(path, project, trial * 100_000, write_fd)
         os.close(write_fd)
-        time.sleep(rng.uniform(0.02, 0.2))
+        first = os.read(read_fd, 64).decode()  # wait until the writer is mid-stream …
+        time.sleep(rng.uniform(0.0, 0.12))  # … then kill it at a random moment
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, "the writer must die by SIGKILL"
-        acked.update(_read_all(read_fd).split())
+        acked.update((first + _read_all(read_fd)).split())
         os.close(read_fd)
 
         engine = make_engine(path)
@@ -99,4 +100,4 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_write(tmp_path):
                 assert acked <= noted
         finally:
             engine.dispose()
-    assert len(acked) > KILLS, "the writer should have acknowledged writes in most trials"
+    assert len(acked) > 2 * KILLS, "the writer should have been killed while writing"
