@@ -11,6 +11,7 @@ the whole session (subprocesses inherit it).
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from types import SimpleNamespace
 
@@ -43,14 +44,30 @@ def db_path(tmp_path):
     return tmp_path / "servicetui.db"
 
 
-@pytest.fixture
-def engine(db_path):
-    """A migrated (head) SQLite database file under tmp_path."""
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory):
+    """One database migrated to head per session; `engine` starts from a copy (much faster than
+    running every migration for every test). tests/store/test_migrations.py migrates from scratch."""
     from servicetui.store import migrate
     from servicetui.store.db import make_engine
 
-    eng = make_engine(db_path)
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    eng = make_engine(path)
     migrate.upgrade(eng)
+    eng.dispose()  # checkpoints the WAL into the main file
+    return path
+
+
+@pytest.fixture
+def engine(db_path, _migrated_template):
+    """A migrated (head) SQLite database file under tmp_path (mode 0600)."""
+    from servicetui.store import migrate
+    from servicetui.store.db import make_engine
+
+    shutil.copyfile(_migrated_template, db_path)
+    os.chmod(db_path, 0o600)
+    eng = make_engine(db_path)
+    migrate.upgrade(eng)  # a no-op at head; kept so the fixture fails loudly if the head moves
     yield eng
     eng.dispose()
 

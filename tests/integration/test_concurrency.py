@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from servicetui.services import entities, problems
 from servicetui.services.context import Ctx
 from servicetui.services.errors import ConflictError
-from servicetui.store import migrate
 from servicetui.store.db import make_engine
 from servicetui.store.models import Problem
 

@@ -321,6 +321,24 @@ def test_when_set_to_the_current_status_then_nothing_is_written(officer, assigne
     assert audit_count(officer.engine) == before
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda ctx, pid, v: problems.set_status(ctx, pid, v, "办理中", "进展\x1b[2J"),
+        lambda ctx, pid, v: problems.escalate(ctx, pid, v, "督办\u202e"),
+        lambda ctx, pid, v: problems.close_problem(ctx, pid, v, "核实\x00"),
+    ],
+    ids=["set_status", "escalate", "close"],
+)
+def test_when_a_status_note_has_control_or_bidi_characters_then_validation_error_on_note(officer, assigned, call):
+    pid, v = assigned
+    before = audit_count(officer.engine)
+    with pytest.raises(ValidationError) as exc:
+        call(officer, pid, v)
+    assert "note" in exc.value.errors
+    assert audit_count(officer.engine) == before
+
+
 # -- escalation ---------------------------------------------------------------------------------
 def test_given_an_assigned_problem_when_escalated_twice_then_the_leaders_turn_and_a_third_is_refused(
     officer, assigned
@@ -394,7 +412,6 @@ def test_when_reassigned_then_the_department_changes_and_a_reassign_event_is_wri
     assert event_kinds(officer.engine, pid) == ["reassign"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG problems.reassign drops its `note` argument (never validated nor logged)")
 def test_when_reassigned_with_a_note_then_the_note_is_in_the_progress_log(officer, world, assigned):
     pid, v = assigned
     problems.reassign(officer, pid, v, world.dept2, note="供电公司负责专线")
@@ -504,8 +521,6 @@ def test_given_three_problems_when_bulk_closed_by_the_officer_with_a_note_then_a
         assert problems.events(officer.engine, pid)[-1]["text"] == "销号：调度会确认已解决"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG problems.bulk_update closing does not record the note as resolution "
-                                       "(close_problem does)")
 def test_given_three_problems_when_bulk_closed_then_the_note_is_the_resolution_like_a_single_close(officer, three):
     problems.bulk_update(officer, three, status="已销号", note="调度会确认已解决")
     assert all("调度会确认已解决" in prob(officer.engine, pid).resolution for pid, _ in three)
@@ -532,23 +547,32 @@ def test_given_one_stale_version_in_a_bulk_then_conflict_and_none_of_the_three_c
     assert [prob(officer.engine, p).status for p in (p1, p2, p3)] == ["已交办"] * 3
 
 
+def test_when_a_bulk_edit_moves_due_before_the_raised_date_then_validation_error_on_due(officer, three):
+    before = audit_count(officer.engine)
+    with pytest.raises(ValidationError) as exc:
+        problems.bulk_update(officer, three, due=date(2020, 1, 1))
+    assert "due" in exc.value.errors
+    assert audit_count(officer.engine) == before
+
+
+def test_when_a_bulk_edit_reassigns_and_reschedules_then_each_progress_log_records_it(officer, world, three):
+    problems.bulk_update(officer, three, department_id=world.dept2, due=date(2022, 11, 1))
+    for pid, _ in three:
+        assert {"reassign", "due"} <= set(event_kinds(officer.engine, pid))
+
+
 def test_when_a_bulk_edit_touches_a_field_it_may_not_then_validation_error(officer, three):
     with pytest.raises(ValidationError) as exc:
         problems.bulk_update(officer, three, title="同一个标题")
     assert "title" in exc.value.errors
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG problems.bulk_update does not validate `status`: an unknown one crashes with "
-                          "ValueError from FLOW.index instead of a ValidationError")
 def test_when_a_bulk_edit_sets_an_unknown_status_then_validation_error_on_status(officer, three):
     with pytest.raises(ValidationError) as exc:
         problems.bulk_update(officer, three, status="搞定了")
     assert "status" in exc.value.errors
 
 
-@pytest.mark.xfail(strict=True, reason="BUG problems.bulk_update validates `note` only when closing: control "
-                                       "characters are written into resolution and the progress log")
 def test_when_a_bulk_edit_carries_a_note_with_control_characters_then_validation_error_on_note(officer, three):
     before = audit_count(officer.engine)
     with pytest.raises(ValidationError) as exc:
@@ -616,6 +640,25 @@ def test_given_no_expected_version_when_editing_then_no_conflict_check(officer, 
     problems.update_problem(leader, pid, v, title="a")
     problems.update_problem(officer, pid, None, title="b")
     assert prob(officer.engine, pid).title == "b"
+
+
+def test_a_conflict_message_shows_when_in_local_time(officer, leader, assigned, monkeypatch):
+    import time
+
+    pid, v = assigned
+    problems.update_problem(leader, pid, v, title="王刚改的标题")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        with pytest.raises(ConflictError) as exc:
+            problems.update_problem(officer, pid, v, title="x")
+        local = exc.value.changed_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        assert exc.value.changed_at.utcoffset() is not None  # stored and read back as aware UTC
+        assert local in exc.value.zh
+        assert exc.value.changed_at.astimezone().utcoffset().total_seconds() == 8 * 3600
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 # -- validation ---------------------------------------------------------------------------------

@@ -26,25 +26,42 @@ class CliState:
 
         return make_engine(self.db)
 
+    def existing_engine(self, db: str | None = None):
+        """An engine on a database that must already exist (never creates an empty file by mistake)."""
+        from servicetui.store.db import make_engine, resolve_url, sqlite_path
+
+        url = resolve_url(db or self.db)
+        path = sqlite_path(url)
+        if path is not None and not path.is_file():
+            raise UserError(f"数据库文件不存在：{path}", f"database file not found: {path}")
+        return make_engine(url)
+
     def ready_engine(self):
-        """An engine on a database that exists and is migrated; a clear error otherwise."""
+        """An engine on a database that exists and is migrated; one clear line otherwise."""
         from servicetui.store import migrate
 
-        engine = self.engine()
+        engine = self.existing_engine()
         try:
             current = migrate.current_revision(engine)
         except Exception as exc:  # connection refused, not a database …
-            raise UserError(f"无法打开数据库：{exc}", f"cannot open the database: {exc}") from exc
+            engine.dispose()
+            msg = one_line(exc)
+            raise UserError(f"无法打开数据库：{msg}", f"cannot open the database: {msg}") from exc
         if current is None:
+            engine.dispose()
             raise UserError(
                 "数据库尚未初始化：请先运行 servicetui init（或 servicetui demo）",
                 "the database is not initialised: run `servicetui init` (or `servicetui demo`) first",
             )
         if current != migrate.head_revision():
-            raise UserError(
-                "数据库版本较旧：请先运行 servicetui migrate",
-                "the database schema is out of date: run `servicetui migrate` first",
-            )
+            engine.dispose()
+            if known_revision(current):
+                raise UserError("数据库版本较旧：请先运行 servicetui migrate",
+                                "the database schema is out of date: run `servicetui migrate` first")
+            raise UserError(f"数据库版本 {current} 比本程序新，请升级 servicetui",
+                            f"database revision {current} is newer than this program; upgrade servicetui")
+        if self.today is None:
+            self.today = pinned_today(engine)
         return engine
 
     def ctx(self, engine=None):
@@ -58,6 +75,36 @@ class CliState:
 
     def msg(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an error (drivers add "Background on this error at: …" lines)."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return (text[0] if text else type(orig).__name__)[:300]
+
+
+def known_revision(rev: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    from servicetui.store.migrate import _config
+
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(rev) is not None
+    except CommandError:
+        return False
+
+
+def pinned_today(engine) -> date | None:
+    """A demo or training database can pin "today" (setting `today`) so its lights stay as of that day."""
+    from servicetui.services.entities import get_setting
+
+    value = get_setting(engine, "today")
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 class UserError(click.ClickException):
@@ -84,20 +131,41 @@ def _current_lang() -> str:
 
 
 def service_errors(fn):
-    """Turn a ServiceError or a file error raised by `fn` into a UserError."""
+    """Turn what a command can hit — a service refusal, a database, migration, backup or file error —
+    into one UserError line (exit 2)."""
     import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        import sqlite3
+
+        from alembic.util.exc import CommandError
+        from sqlalchemy.exc import SQLAlchemyError
+
         from servicetui.services.errors import ServiceError
+        from servicetui.store.backup import BackupError
 
         try:
             return fn(*args, **kwargs)
         except ServiceError as exc:
             raise UserError(exc.zh, exc.en) from exc
-        except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+        except BackupError as exc:
+            raise UserError(str(exc)) from exc
+        except CommandError as exc:
+            msg = one_line(exc)
+            if "Can't locate revision" in msg:
+                raise UserError(
+                    f"数据库版本比本程序新，请升级 servicetui（{msg}）",
+                    f"the database was made by a newer servicetui; upgrade the program ({msg})",
+                ) from exc
+            raise UserError(f"迁移失败：{msg}", f"migration failed: {msg}") from exc
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            msg = one_line(exc)
+            raise UserError(f"数据库错误：{msg}", f"database error: {msg}") from exc
+        except OSError as exc:
             name = getattr(exc, "filename", "") or ""
-            raise UserError(f"无法写入或读取文件：{name}（{exc.strerror}）", f"file error: {name} ({exc.strerror})") from exc
+            reason = exc.strerror or str(exc)
+            raise UserError(f"无法写入或读取文件：{name}（{reason}）", f"file error: {name} ({reason})") from exc
 
     return wrapper
 
@@ -142,7 +210,9 @@ def open_app(state: CliState, engine=None) -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="servicetui", standalone_mode=False)
+        code = cli.main(prog_name="servicetui", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("servicetui: aborted", err=True)
         sys.exit(1)
@@ -163,3 +233,35 @@ def main() -> None:
 
 # Each area registers its commands here.
 from servicetui.cli import admin  # noqa: E402,F401
+from servicetui.cli import reports_cmds  # noqa: E402,F401
+
+
+def _leaf_option(name: str, attr: str, help_text: str, **kw) -> click.Option:
+    def remember(ctx: click.Context, _param, value):
+        if value is not None:
+            state = ctx.find_object(CliState)
+            if state is not None:
+                setattr(state, attr, value)
+        return value
+
+    return click.Option([name], expose_value=False, callback=remember, help=help_text, **kw)
+
+
+def _add_global_options(command: click.Command) -> None:
+    """Let every sub-command take --db/--user/--lang after its name too (`export problems --db X`)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_global_options(sub)
+        return
+    names = {p.name for p in command.params}
+    if "db" not in names:
+        command.params.append(_leaf_option("--db", "db", "Database (same as the global --db)."))
+    if "user" not in names:
+        command.params.append(_leaf_option("--user", "user", "Who you are (same as the global --user)."))
+    if "lang" not in names:
+        command.params.append(_leaf_option("--lang", "lang", "zh|en (same as the global --lang).",
+                                           type=click.Choice(["zh", "en"])))
+
+
+for _command in cli.commands.values():
+    _add_global_options(_command)

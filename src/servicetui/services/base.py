@@ -166,7 +166,15 @@ class Tx:
         self.audit("create", obj, "", None, data)
         return obj
 
-    def update(self, obj: SQLModel, changes: dict[str, Any], *, action: str = "update", undo_of: str | None = None) -> list[str]:
+    def update(
+        self,
+        obj: SQLModel,
+        changes: dict[str, Any],
+        *,
+        action: str = "update",
+        undo_of: str | None = None,
+        project_id: int | None = None,
+    ) -> list[str]:
         """Apply changes, audit each changed field, bump the version. Returns changed field names."""
         changed = []
         for field, new in changes.items():
@@ -174,7 +182,7 @@ class Tx:
             if old == new:
                 continue
             setattr(obj, field, new)
-            self.audit(action, obj, field, old, new, undo_of=undo_of)
+            self.audit(action, obj, field, old, new, undo_of=undo_of, project_id=project_id)
             changed.append(field)
         if changed and hasattr(obj, "version"):
             obj.version += 1

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, case, or_, select
 
 from servicetui.domain.enums import Role
 
@@ -38,7 +38,7 @@ class Ctx:
             row = conn.execute(
                 select(Person.id, Person.role)
                 .where(or_(Person.login == self.actor, Person.name == self.actor), Person.archived == False)  # noqa: E712
-                .order_by((Person.login == self.actor).desc(), Person.id)
+                .order_by(case((Person.login == self.actor, 0), else_=1), Person.id)
             ).first()
         if row is not None:
             self._person_id, self._role = row[0], row[1]

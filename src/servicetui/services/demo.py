@@ -37,7 +37,14 @@ Invented numbers
 
 Agreed investments (万元): 晶兰特 50,000; 思思食品 30,000; 爱至礼 80,000; 图兰朵 120,000;
 电子陶瓷 60,000; 啤酒 40,000; 枸杞 8,000; 成功红 35,000; 新型建材 25,000; 有机肥 12,000;
-铝型材 45,000; 冷链物流 15,000. Company names other than 深圳市晶兰特科技有限公司, all people,
+铝型材 45,000; 冷链物流 15,000. Annual plans 2022 (万元): 晶兰特 5,000; 思思食品 15,000; 爱至礼 8,000;
+图兰朵 12,000; 电子陶瓷 9,000; 新型建材 6,000; 有机肥 3,000; 铝型材 9,500; 冷链物流 4,000; 在谈 0.
+
+Problems on 2022-09-30 (17 问题 + 3 任务): 待交办 1, 已交办 5, 办理中 7 (one reopened), 已办结 2 (awaiting
+销号), 已销号 5 (4 on time, 1 late); overdue 4 (德胜片区土地 30 days, 县领导督办; 融资 督办), due within 3
+days 3 (用电 today, 钢柱 10-02, 规划许可 10-03).
+
+Company names other than 深圳市晶兰特科技有限公司, all people,
 phone numbers, dates of milestones, problems and funds are invented too.
 
 Monthly funds (万元) are `base × SEASON[month] // 100` (see `FUNDS`), so 2021 and 2022 can be
@@ -74,7 +81,6 @@ from servicetui.store.models import (
     Person,
     Problem,
     Project,
-    Unit,
 )
 
 DEMO_TODAY = date(2022, 9, 30)
@@ -576,6 +582,24 @@ def is_empty(engine: Engine) -> bool:
             if conn.scalar(select(func.count()).select_from(model)):
                 return False
     return True
+
+
+def looks_like_demo(engine: Engine) -> bool:
+    """True when the database holds nothing but what `build_demo` wrote (or nothing at all), so
+    throwing it away loses no one's work. Any change by a real user makes it False."""
+    from sqlalchemy import inspect
+
+    from servicetui.store.models import AuditEntry
+
+    tables = set(inspect(engine).get_table_names())
+    if not tables:
+        return True
+    if "auditentry" not in tables:
+        return False
+    demo_actors = {DEMO_ACTOR} | {name for name, *_ in PEOPLE}
+    with engine.connect() as conn:
+        actors = set(conn.scalars(select(AuditEntry.actor).distinct()))
+    return actors <= demo_actors
 
 
 @dataclass

@@ -22,7 +22,7 @@ from servicetui.domain.enums import (
 from servicetui.i18n import pair
 from servicetui.services.base import Tx
 from servicetui.services.context import Ctx
-from servicetui.services.errors import RuleError, ValidationError
+from servicetui.services.errors import ValidationError
 from servicetui.services.validate import MAX_LONG_TEXT, Checker
 from servicetui.store.models import (
     Activity,
@@ -127,8 +127,15 @@ def _check_park(tx, c, data, current):
     out = _generic(tx, c, data, _PARK)
     if "name" in out:
         _unique(tx, c, Park, "name", out["name"], current)
-    if current is not None and out.get("parent_id") == current.id:
-        c.fail("parent_id", "园区不能属于自己", "a park cannot contain itself")
+    parent = out.get("parent_id")
+    if current is not None and parent is not None and "parent_id" not in c.errors:
+        seen = {current.id}
+        while parent is not None:
+            if parent in seen:
+                c.fail("parent_id", "园区不能属于自己或自己的片区", "a park cannot sit inside itself or its own zone")
+                break
+            seen.add(parent)
+            parent = tx.session.scalar(select(Park.parent_id).where(Park.id == parent))
     return out
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from servicetui import i18n
 from servicetui.services.base import Tx, decode
 from servicetui.services.context import Ctx
 from servicetui.services.errors import RuleError
@@ -46,16 +47,30 @@ def undo_last(ctx: Ctx) -> str | None:
             model = ENTITIES[e.entity]
             obj = tx.session.get(model, e.entity_id, with_for_update=True)
             if e.action == "create":
+                undone = select(AuditEntry.undo_of).where(AuditEntry.undo_of.is_not(None))
+                later = tx.session.scalar(
+                    select(AuditEntry.actor).where(
+                        AuditEntry.entity == e.entity, AuditEntry.entity_id == e.entity_id, AuditEntry.id > e.id,
+                        AuditEntry.batch != batch, AuditEntry.action.not_in(("undo", "navigate")),
+                        AuditEntry.batch.not_in(undone)).limit(1))
+                if later is not None:
+                    raise RuleError(
+                        f"无法撤销「{summary}」：{i18n.entity(e.entity)} #{e.entity_id} 之后已被 {later} 修改",
+                        f"cannot undo '{summary}': {i18n.entity(e.entity, 'en')} #{e.entity_id} was changed "
+                        f"since by {later}",
+                    )
                 if not obj.archived:
-                    tx.update(obj, {"archived": True}, action="undo", undo_of=batch)
+                    tx.update(obj, {"archived": True}, action="undo", undo_of=batch, project_id=e.project_id)
                 continue
             current, expected = getattr(obj, e.field), decode(model, e.field, e.new)
             if current != expected:
                 raise RuleError(
-                    f"无法撤销「{summary}」：{e.entity} #{e.entity_id} 的 {e.field} 已被再次修改",
-                    f"cannot undo '{summary}': {e.entity} #{e.entity_id} field {e.field} changed since",
+                    f"无法撤销「{summary}」：{i18n.entity(e.entity)} #{e.entity_id} 的{i18n.label(e.field)}已被再次修改",
+                    f"cannot undo '{summary}': {i18n.entity(e.entity, 'en')} #{e.entity_id} "
+                    f"{i18n.label(e.field, 'en')} changed since",
                 )
-            tx.update(obj, {e.field: decode(model, e.field, e.old)}, action="undo", undo_of=batch)
+            tx.update(obj, {e.field: decode(model, e.field, e.old)}, action="undo", undo_of=batch,
+                      project_id=e.project_id)
     return summary
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import select
 
-from servicetui.domain.enums import Category, ProblemKind, ProblemStatus, Role, Turn
+from servicetui.domain.enums import Category, ProblemKind, ProblemStatus, Turn
 from servicetui.i18n import pair
 from servicetui.services.base import Tx
 from servicetui.services.context import Ctx
@@ -135,19 +135,40 @@ def create_problem(
         return problem.id
 
 
-def update_problem(ctx: Ctx, problem_id: int, version: int | None, **changes: Any) -> int:
+def _apply_update(tx: Tx, p: Problem, changes: dict[str, Any], note: str = "") -> None:
+    """Validate and apply field edits to one problem inside `tx`, logging reassignments and new deadlines."""
+    data = _check_fields(tx, {"project_id": p.project_id, **changes}, creating=False)
+    raised = data.get("raised_on", p.raised_on)
+    due = data.get("due", p.due)
+    if raised and due and due < raised:
+        raise ValidationError.one("due", "办结时限早于提出日期", "due date is before the date raised")
+    suffix = f"：{note}" if note else ""
+    if "due" in changes and data["due"] != p.due:
+        _event(tx, p, "due", f"办结时限 {p.due or '未设'} → {data['due'] or '未设'}{suffix}")
+    if "department_id" in changes and data["department_id"] != p.department_id:
+        _event(tx, p, "reassign", f"改派责任单位{suffix}")
+    tx.update(p, data)
+
+
+def update_problem(ctx: Ctx, problem_id: int, version: int | None, *, note: str = "", **changes: Any) -> int:
     """Edit fields of a problem. Returns the new version."""
+    note = _clean_note(note)
     with Tx(ctx, "修改问题") as tx:
         p = tx.get_for_update(Problem, problem_id, version)
-        data = _check_fields(tx, {"project_id": p.project_id, **changes}, creating=False)
-        if "raised_on" not in changes and data.get("due") and p.raised_on and data["due"] < p.raised_on:
-            raise ValidationError.one("due", "办结时限早于提出日期", "due date is before the date raised")
-        if "due" in changes and p.due and data["due"] != p.due:
-            _event(tx, p, "due", f"办结时限 {p.due} → {data['due']}")
-        if "department_id" in changes and data["department_id"] != p.department_id:
-            _event(tx, p, "reassign", "改派责任单位")
-        tx.update(p, data)
+        _apply_update(tx, p, changes, note)
         return p.version
+
+
+def _clean_note(note: str, *, required: bool = False, field: str = "note") -> str:
+    c = Checker()
+    note = c.text(field, note, pair(field), required=required, max_len=MAX_LONG_TEXT, multiline=True)
+    if required and field in c.errors and not note:
+        c.errors[field] = {
+            "note": ("销号需要填写说明（办结依据）", "closing needs a note of evidence"),
+            "reason": ("重新打开需要说明原因", "reopening needs a reason"),
+        }[field]
+    c.raise_if_any()
+    return note
 
 
 def _require_closer(ctx: Ctx) -> None:
@@ -165,8 +186,8 @@ def set_status(ctx: Ctx, problem_id: int, version: int | None, status: str, note
         return close_problem(ctx, problem_id, version, note)
     c = Checker()
     c.choice("status", status, FLOW, pair("status"))
-    note = c.text("note", note, pair("note"), max_len=MAX_LONG_TEXT, multiline=True)
     c.raise_if_any()
+    note = _clean_note(note)
     with Tx(ctx, f"状态改为{status}") as tx:
         p = tx.get_for_update(Problem, problem_id, version)
         _apply_status(tx, p, status, note)
@@ -207,36 +228,32 @@ def advance(ctx: Ctx, problem_id: int, version: int | None, note: str = "") -> i
 
 def close_problem(ctx: Ctx, problem_id: int, version: int | None, note: str) -> int:
     """销号: only an officer or a leader, with a note of evidence."""
-    c = Checker()
-    note = c.text("note", note, pair("note"), required=True, max_len=MAX_LONG_TEXT, multiline=True)
-    if "note" in c.errors:
-        c.errors["note"] = ("销号需要填写说明（办结依据）", "closing needs a note of evidence")
-    c.raise_if_any()
+    note = _clean_note(note, required=True)
     _require_closer(ctx)
     with Tx(ctx, "销号") as tx:
         p = tx.get_for_update(Problem, problem_id, version)
-        if p.status == ProblemStatus.CLOSED:
-            raise RuleError("该问题已销号", "already closed", field="status")
-        changes = {
-            "status": ProblemStatus.CLOSED.value,
-            "turn": Turn.NONE.value,
-            "closed_on": ctx.today,
-            "closed_by": ctx.actor,
-            "resolution": note if not p.resolution else p.resolution + "\n" + note,
-        }
-        if p.done_on is None:
-            changes["done_on"] = ctx.today
-        tx.update(p, changes)
-        _event(tx, p, "status", f"销号：{note}")
+        _apply_close(tx, p, note)
         return p.version
 
 
+def _apply_close(tx: Tx, p: Problem, note: str) -> None:
+    if p.status == ProblemStatus.CLOSED:
+        raise RuleError("该问题已销号", "already closed", field="status")
+    changes = {
+        "status": ProblemStatus.CLOSED.value,
+        "turn": Turn.NONE.value,
+        "closed_on": tx.ctx.today,
+        "closed_by": tx.ctx.actor,
+        "resolution": note if not p.resolution else p.resolution + "\n" + note,
+    }
+    if p.done_on is None:
+        changes["done_on"] = tx.ctx.today
+    tx.update(p, changes)
+    _event(tx, p, "status", f"销号：{note}")
+
+
 def reopen(ctx: Ctx, problem_id: int, version: int | None, reason: str) -> int:
-    c = Checker()
-    reason = c.text("reason", reason, pair("reason"), required=True, max_len=MAX_LONG_TEXT, multiline=True)
-    if "reason" in c.errors:
-        c.errors["reason"] = ("重新打开需要说明原因", "reopening needs a reason")
-    c.raise_if_any()
+    reason = _clean_note(reason, required=True, field="reason")
     with Tx(ctx, "重新打开") as tx:
         p = tx.get_for_update(Problem, problem_id, version)
         if p.status not in (ProblemStatus.CLOSED, ProblemStatus.DONE):
@@ -259,9 +276,7 @@ def reopen(ctx: Ctx, problem_id: int, version: int | None, reason: str) -> int:
 
 def escalate(ctx: Ctx, problem_id: int, version: int | None, note: str = "") -> int:
     """Raise the escalation one level: 0 → 督办 → 县领导督办."""
-    c = Checker()
-    note = c.text("note", note, pair("note"), max_len=MAX_LONG_TEXT, multiline=True)
-    c.raise_if_any()
+    note = _clean_note(note)
     with Tx(ctx, "督办") as tx:
         p = tx.get_for_update(Problem, problem_id, version)
         if p.status == ProblemStatus.CLOSED:
@@ -286,11 +301,12 @@ def add_note(ctx: Ctx, problem_id: int, text: str, on: date | None = None) -> in
 
 
 def reassign(ctx: Ctx, problem_id: int, version: int | None, department_id: int, note: str = "") -> int:
-    return update_problem(ctx, problem_id, version, department_id=department_id)
+    """Hand the problem to another responsible department; the note says why (logged)."""
+    return update_problem(ctx, problem_id, version, note=note, department_id=department_id)
 
 
-def change_due(ctx: Ctx, problem_id: int, version: int | None, due: date | None) -> int:
-    return update_problem(ctx, problem_id, version, due=due)
+def change_due(ctx: Ctx, problem_id: int, version: int | None, due: date | None, note: str = "") -> int:
+    return update_problem(ctx, problem_id, version, note=note, due=due)
 
 
 def archive_problem(ctx: Ctx, problem_id: int, version: int | None) -> None:
@@ -300,7 +316,8 @@ def archive_problem(ctx: Ctx, problem_id: int, version: int | None) -> None:
 
 def bulk_update(ctx: Ctx, items: Iterable[tuple[int, int | None]], **changes: Any) -> int:
     """Change status, department or due of several problems at once: one transaction, one batch,
-    so a single undo reverts all of it. `items` are (problem_id, version) pairs. Returns the count."""
+    so a single undo reverts all of it. `items` are (problem_id, version) pairs. Each problem gets
+    exactly what the single-problem service would do (same checks, same progress log). Returns the count."""
     items = list(items)
     status = changes.pop("status", None)
     note = changes.pop("note", "")
@@ -308,25 +325,22 @@ def bulk_update(ctx: Ctx, items: Iterable[tuple[int, int | None]], **changes: An
     if set(changes) - allowed:
         bad = ", ".join(sorted(set(changes) - allowed))
         raise ValidationError.one(bad, f"批量操作不能修改 {bad}", f"bulk edit cannot change {bad}")
-    if status == ProblemStatus.CLOSED:
+    if status is not None:
         c = Checker()
-        note = c.text("note", note, pair("note"), required=True, multiline=True)
-        if "note" in c.errors:
-            c.errors["note"] = ("销号需要填写说明（办结依据）", "closing needs a note of evidence")
+        c.choice("status", status, FLOW, pair("status"))
         c.raise_if_any()
+    closing = status == ProblemStatus.CLOSED
+    note = _clean_note(note, required=closing)
+    if closing:
         _require_closer(ctx)
     with Tx(ctx, f"批量修改 {len(items)} 项") as tx:
         for pid, version in items:
             p = tx.get_for_update(Problem, pid, version)
             if changes:
-                data = _check_fields(tx, {"project_id": p.project_id, **changes}, creating=False)
-                data.pop("project_id")
-                tx.update(p, data)
+                _apply_update(tx, p, changes, note)
             if status and status != p.status:
-                if status == ProblemStatus.CLOSED:
-                    tx.update(p, {"status": status, "turn": Turn.NONE.value, "closed_on": ctx.today,
-                                  "closed_by": ctx.actor, "done_on": p.done_on or ctx.today})
-                    _event(tx, p, "status", f"销号：{note}")
+                if closing:
+                    _apply_close(tx, p, note)
                 else:
                     _apply_status(tx, p, status, note)
         return len(items)

@@ -47,6 +47,29 @@ def lang_of(widget) -> str:
     return getattr(widget.app, "lang", "zh")
 
 
+def translate_bindings(node, lang: str) -> None:
+    """Binding descriptions are keys of the strings table; put the words of `lang` in their place."""
+    from dataclasses import replace
+
+    kb = node._bindings.key_to_bindings
+    for key, bindings in list(kb.items()):
+        kb[key] = [replace(b, description=t(b.description, lang), tooltip=b.tooltip and t(b.tooltip, lang))
+                   if b.description else b for b in bindings]
+
+
+class I18nBindings:
+    """Mixin: translate this node's binding descriptions on construction."""
+
+    def _translate(self) -> None:
+        from textual._context import active_app
+
+        try:
+            lang = getattr(active_app.get(), "lang", "zh")
+        except LookupError:
+            lang = "zh"
+        translate_bindings(self, lang)
+
+
 class FieldInput(Input):
     """An Input whose cursor does not blink when headless (tests, snapshots)."""
 
@@ -66,7 +89,7 @@ class Column:
     priority: int = 0  # columns with the lowest priority hide first when the screen is narrow
 
 
-class LazyTable(ScrollView, can_focus=True):
+class LazyTable(I18nBindings, ScrollView, can_focus=True):
     """A windowed table over a query: count() + fetch(offset, limit)."""
 
     DEFAULT_CSS = """
@@ -113,6 +136,7 @@ class LazyTable(ScrollView, can_focus=True):
                  fetch: Callable[[int, int], list[Any]], name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._translate()
         self.columns = columns
         self._count_fn = count
         self._fetch_fn = fetch
@@ -136,11 +160,12 @@ class LazyTable(ScrollView, can_focus=True):
         if not keep_cursor:
             self.cursor = 0
         self.cursor = max(0, min(self.cursor, self.row_count - 1))
-        if key is not None:  # follow the selected row when it moved within the first page
-            for i, row in enumerate(self._page(0)):
-                if getattr(row, "id", None) == key:
-                    self.cursor = i if self.cursor >= len(self._page(0)) or self.row_at(self.cursor) is None \
-                        or getattr(self.row_at(self.cursor), "id", None) != key else self.cursor
+        if key is not None and self.row_count:  # follow the selected row if it moved nearby
+            page = self.cursor // self.PAGE
+            for p in dict.fromkeys((page, 0)):
+                hit = next((i for i, r in enumerate(self._page(p)) if getattr(r, "id", None) == key), None)
+                if hit is not None:
+                    self.cursor = p * self.PAGE + hit
                     break
         self.virtual_size = Size(self.size.width, self.row_count + 1)
         if not keep_cursor:
@@ -269,8 +294,9 @@ class LazyTable(ScrollView, can_focus=True):
             out.append((c, c.width + extra))
         return out
 
-    def _line(self, cells: list[Text], style: Style | None, width: int) -> Strip:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
+    def _line(self, cells: list[Text], style: Style | None, width: int, overlay: Style | None = None) -> Strip:
+        """Cells side by side; `style` lies under the cells' own colours, `overlay` (the cursor) on top."""
+        line = Text(no_wrap=True, overflow="ellipsis", end="", style=style or "")
         for i, ((col, w), cell) in enumerate(zip(self._widths, cells)):
             if i:
                 line.append(" ")
@@ -286,8 +312,8 @@ class LazyTable(ScrollView, can_focus=True):
             else:
                 line.append_text(cell)
                 line.append(" " * pad)
-        if style is not None:
-            line.stylize(style)
+        if overlay is not None:
+            line.stylize(Style(bgcolor=overlay.bgcolor, bold=overlay.bold, reverse=overlay.reverse))
         console: Console = self.app.console
         segments = list(line.render(console))
         strip = Strip(segments, cell_len(line.plain))
@@ -317,15 +343,17 @@ class LazyTable(ScrollView, can_focus=True):
             except Exception:  # a bad cell must not take the screen down
                 v = "?"
             cells.append(v if isinstance(v, Text) else Text(str(v) if v is not None else ""))
-        style = base + self.get_component_rich_style("lazytable--cursor") if index == self.cursor else base
-        return self._line(cells, style, width)
+        if index == self.cursor:
+            cursor = self.get_component_rich_style("lazytable--cursor")
+            return self._line(cells, base + Style(bgcolor=cursor.bgcolor), width, overlay=cursor)
+        return self._line(cells, base, width)
 
 
 class StatusLine(Static):
     """One line above the footer: the selected row's light reason, or a hint."""
 
     DEFAULT_CSS = """
-    StatusLine { height: 1; dock: bottom; padding: 0 1; background: $boost; }
+    StatusLine { height: 1; padding: 0 1; background: $boost; }
     """
 
     def show(self, text: str | Text, light: str | None = None) -> None:

@@ -1,0 +1,468 @@
+"""Measurement tasks, each run by benchmarks/run.py in a FRESH interpreter:
+
+    python benchmarks/drivers.py TASK --db FILE [options]
+
+Each task prints progress to stderr and, last, one line `RESULT {json}` on stdout. Peak memory is
+`ru_maxrss` of this process (MB); `--idle` variants do the same imports and set-up but not the work,
+so run.py can subtract an idle interpreter's baseline.
+
+    firstpaint  the CLI's start path (CliState.ready_engine) + ServiceApp under run_test, until the
+                first screen is mounted and idle; prints "PAINTED" the moment it is
+    queries     the queries the screens run: board keystroke (problem_rows + problem_count per
+                prefix), project_detail of 20 projects, 20 pages of the board
+    board       the problems board through Pilot: `2`, `/`, then one keystroke per prefix; RSS
+    export      reports.problem_list.write_problem_list (or the baseline writer below) as csv/xlsx
+    import      reports.importer.import_file of a problems CSV into a copy of a database
+    datatable   BASELINE: every problem row in a stock Textual DataTable (add_rows), then filters
+                (clear + add_rows of the rows matching each prefix)
+"""
+
+from __future__ import annotations
+
+import time
+
+T_START = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+TODAY = date(2022, 9, 30)
+SIZE = (160, 45)
+USER = "x"
+
+# What an officer types into the board's `/` box: 1-char first keystrokes, 2-char words (the usual
+# Chinese search), longer phrases, and one that matches nothing (the worst case: every row examined).
+PREFIXES = [
+    "钢", "钢柱", "钢柱加工", "供", "供电", "供电公司", "用电增容", "土地", "土地征收", "食品",
+    "思思", "环评", "消防验收", "融资", "暖泉", "暖泉片区", "自然资源局", "二号车间", "招工缺口", "无此问题",
+]
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process so far, MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return None
+
+
+def log(msg: str) -> None:
+    print(f"    [{time.perf_counter() - T_START:6.2f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def emit(result: dict) -> None:
+    result.setdefault("peak_rss_mb", round(rss_mb(), 1))
+    print("RESULT " + json.dumps(result, ensure_ascii=False, default=str), flush=True)
+
+
+def stats(values: list[float]) -> dict:
+    if not values:
+        return {"median": None, "worst": None, "n": 0}
+    return {"median": round(statistics.median(values), 2), "worst": round(max(values), 2),
+            "best": round(min(values), 2), "n": len(values)}
+
+
+def page_size() -> int:
+    """The board's page: what LazyTable fetches per query (falls back to 60, one screenful and a bit)."""
+    try:
+        from servicetui.tui.widgets import LazyTable
+
+        return int(getattr(LazyTable, "PAGE", 60))
+    except Exception:
+        return 60
+
+
+def app_kwargs(cls, engine) -> tuple[tuple, dict]:
+    """Construct ServiceApp whatever its exact signature (engine first or by keyword)."""
+    import inspect
+
+    params = inspect.signature(cls.__init__).parameters
+    kw = {k: v for k, v in {"lang": "zh", "user": USER, "today": TODAY}.items() if k in params}
+    if "engine" in params and list(params)[1] != "engine":
+        kw["engine"] = engine
+        return (), kw
+    return (engine,), kw
+
+
+# -- firstpaint ---------------------------------------------------------------------------------
+def task_firstpaint(args) -> dict:
+    import asyncio
+
+    out: dict = {}
+    from servicetui.cli.main import CliState
+
+    out["import_cli_s"] = round(time.perf_counter() - T_START, 4)
+    out["cpu_import_cli_s"] = round(time.process_time(), 4)
+    state = CliState(db=args.db, lang="zh", user=USER, today=TODAY)
+    engine = state.ready_engine()  # what `servicetui` does first: open + schema revision check
+    out["ready_engine_s"] = round(time.perf_counter() - T_START, 4)
+    out["cpu_ready_engine_s"] = round(time.process_time(), 4)
+    from servicetui.tui.app import ServiceApp
+
+    out["import_app_s"] = round(time.perf_counter() - T_START, 4)
+    out["cpu_import_app_s"] = round(time.process_time(), 4)
+    a, kw = app_kwargs(ServiceApp, engine)
+    app = ServiceApp(*a, **kw)
+    out["app_constructed_s"] = round(time.perf_counter() - T_START, 4)
+    out["cpu_app_constructed_s"] = round(time.process_time(), 4)
+
+    async def go() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            out["painted_s"] = round(time.perf_counter() - T_START, 4)
+            print("PAINTED", flush=True)
+            out["screen"] = type(app.screen).__name__
+            out["cpu_s"] = round(time.process_time(), 4)
+            out["rss_mb_painted"] = round(rss_mb(), 1)
+            mods = sys.modules
+            out["heavy_modules_loaded"] = [m for m in ("xlsxwriter", "openpyxl", "docx") if m in mods]
+            app.exit()
+
+    asyncio.run(go())
+    return out
+
+
+# -- queries ------------------------------------------------------------------------------------
+def task_queries(args) -> dict:
+    import random
+
+    from servicetui.services import queries
+    from servicetui.store.db import make_engine
+
+    impl = queries
+    if args.patched:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import fastpaths
+
+        impl = fastpaths
+    engine = make_engine(args.db)
+    page = args.page or page_size()
+    PF = queries.ProblemFilter
+    out: dict = {"page": page, "impl": impl.__name__}
+
+    def timed(fn):
+        c0, w0 = time.process_time(), time.perf_counter()
+        r = fn()
+        return r, (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
+
+    # warm the connection pool and SQLite's page cache once (the board is already open when one types)
+    impl.problem_rows(engine, PF(open_only=True), today=TODAY, limit=page, with_note=False)
+    impl.problem_count(engine, PF(open_only=True), today=TODAY)
+
+    # the board's keystroke: the board keeps open_only=True by default, fetches one page without
+    # the latest note, and (today) counts twice: _describe() and LazyTable.reload()
+    per = []
+    for p in PREFIXES:
+        f = PF(open_only=True, text=p)
+        rows, c_rows, w_rows = timed(lambda: impl.problem_rows(engine, f, today=TODAY, limit=page, offset=0,
+                                                               with_note=False))
+        n, c_cnt, w_cnt = timed(lambda: impl.problem_count(engine, f, today=TODAY))
+        per.append({"prefix": p, "matches": n, "rows_ms": round(c_rows, 2), "count_ms": round(c_cnt, 2),
+                    "keystroke_ms": round(c_rows + c_cnt * args.counts_per_keystroke, 2),
+                    "wall_ms": round(w_rows + w_cnt * args.counts_per_keystroke, 2)})
+    out["keystroke"] = {"filter": "ProblemFilter(open_only=True, text=prefix)",
+                        "counts_per_keystroke": args.counts_per_keystroke,
+                        "cpu_ms": stats([x["keystroke_ms"] for x in per]),
+                        "wall_ms": stats([x["wall_ms"] for x in per]),
+                        "rows_cpu_ms": stats([x["rows_ms"] for x in per]),
+                        "count_cpu_ms": stats([x["count_ms"] for x in per]),
+                        "per_prefix": per}
+    # the brief's literal variant: all statuses, default with_note, one count
+    per2 = []
+    for p in PREFIXES:
+        f = PF(text=p)
+        _r, c_rows, _w = timed(lambda: impl.problem_rows(engine, f, today=TODAY, limit=page))
+        _n, c_cnt, _w = timed(lambda: impl.problem_count(engine, f, today=TODAY))
+        per2.append(c_rows + c_cnt)
+    out["keystroke_all_statuses"] = {"filter": "ProblemFilter(text=prefix), with_note, 1 count",
+                                     "cpu_ms": stats(per2)}
+    log(f"keystroke median {out['keystroke']['cpu_ms']['median']} ms")
+
+    # opening a project screen
+    rng = random.Random(7)
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM project WHERE archived = 0")]
+    pick = rng.sample(ids, min(20, len(ids)))
+    cpu, wall, nprob = [], [], []
+    for pid in pick:
+        d, c, w = timed(lambda: impl.project_detail(engine, pid, today=TODAY))
+        cpu.append(c)
+        wall.append(w)
+        nprob.append(len(d.problems))
+    out["open_project"] = {"cpu_ms": stats(cpu), "wall_ms": stats(wall), "problems_per_project": stats(nprob)}
+
+    # scrolling the board: 20 consecutive pages, and the last page
+    f = PF(open_only=True)
+    cpu, wall = [], []
+    for k in range(20):
+        _r, c, w = timed(lambda: impl.problem_rows(engine, f, today=TODAY, offset=k * page, limit=page,
+                                                   with_note=False))
+        cpu.append(c)
+        wall.append(w)
+    total = impl.problem_count(engine, f, today=TODAY)
+    _r, c_last, _w = timed(lambda: impl.problem_rows(engine, f, today=TODAY, offset=max(0, total - page),
+                                                     limit=page, with_note=False))
+    out["scroll_page"] = {"cpu_ms": stats(cpu), "wall_ms": stats(wall), "last_page_cpu_ms": round(c_last, 2),
+                          "rows_in_board": total}
+
+    # the projects list's first page (what the first screen shows)
+    _r, c, w = timed(lambda: impl.project_rows(engine, today=TODAY, limit=page))
+    out["project_list_page"] = {"cpu_ms": round(c, 2), "wall_ms": round(w, 2)}
+    return out
+
+
+# -- board (Pilot) ------------------------------------------------------------------------------
+def task_board(args) -> dict:
+    import asyncio
+
+    from servicetui.store.db import make_engine
+    from servicetui.tui.app import ServiceApp
+
+    engine = make_engine(args.db)
+    a, kw = app_kwargs(ServiceApp, engine)
+    app = ServiceApp(*a, **kw)
+    out: dict = {}
+
+    async def go() -> None:
+        from textual.widgets import Input
+
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            out["rss_mb_first_screen"] = round(rss_mb(), 1)
+            c0, w0 = time.process_time(), time.perf_counter()
+            await pilot.press("2")  # the problems board
+            await pilot.pause()
+            out["open_board_cpu_ms"] = round((time.process_time() - c0) * 1000, 1)
+            out["open_board_wall_ms"] = round((time.perf_counter() - w0) * 1000, 1)
+            out["screen"] = type(app.screen).__name__
+            out["rss_mb_board_open"] = round(rss_mb(), 1)
+            out["current_rss_mb_board_open"] = current_rss_mb()
+            inputs = [w for w in app.screen.query(Input) if (w.id or "") in ("search", "filter")] or \
+                list(app.screen.query(Input))
+            if not inputs:
+                out["error"] = f"no search input on {type(app.screen).__name__}"
+                return
+            box = inputs[0]
+            await pilot.press("slash")
+            await pilot.pause()
+            if app.focused is not box:
+                box.focus()
+                await pilot.pause()
+            per = []
+            for p in PREFIXES[: args.filters]:
+                box.value = p[:-1]  # the text before the keystroke (its own query is not measured)
+                box.cursor_position = len(box.value)
+                await pilot.pause()
+                c0, w0 = time.process_time(), time.perf_counter()
+                await pilot.press(p[-1])
+                await pilot.pause()
+                c, w = (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
+                if box.value != p:
+                    out["error"] = f"typed {p!r} but the box holds {box.value!r}"
+                per.append({"prefix": p, "cpu_ms": round(c, 2), "wall_ms": round(w, 2)})
+            out["keystroke"] = {"cpu_ms": stats([x["cpu_ms"] for x in per]),
+                                "wall_ms": stats([x["wall_ms"] for x in per]), "per_prefix": per}
+            out["rss_mb_after_typing"] = round(rss_mb(), 1)
+            app.exit()
+
+    asyncio.run(go())
+    return out
+
+
+# -- export -------------------------------------------------------------------------------------
+def baseline_write(engine, path: Path, fmt: str) -> int:
+    """Stand-in writer (used only when reports.problem_list is missing): iter_problem_rows → csv (BOM)
+    or xlsxwriter in constant_memory mode."""
+    from servicetui.services.queries import ProblemFilter, iter_problem_rows
+
+    cols = ["id", "project_name", "company", "park", "title", "category", "department", "co_departments", "owner",
+            "raised_on", "due", "status", "latest_note", "closed_on", "leader", "officer", "light"]
+    n = 0
+    if fmt == "csv":
+        import csv
+
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for r in iter_problem_rows(engine, ProblemFilter(), today=TODAY):
+                w.writerow(["" if getattr(r, c) is None else str(getattr(r, c)) for c in cols])
+                n += 1
+        return n
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("问题清单")
+    ws.write_row(0, 0, cols)
+    for r in iter_problem_rows(engine, ProblemFilter(), today=TODAY):
+        n += 1
+        ws.write_row(n, 0, ["" if getattr(r, c) is None else str(getattr(r, c)) for c in cols])
+    wb.close()
+    return n
+
+
+def task_export(args) -> dict:
+    from servicetui.services.queries import ProblemFilter
+    from servicetui.store.db import make_engine
+
+    writer = "baseline (benchmarks/drivers.py: iter_problem_rows + csv / xlsxwriter constant_memory)"
+    try:
+        from servicetui.reports import problem_list
+    except ImportError as exc:
+        problem_list = None
+        why = str(exc)
+    if args.fmt == "xlsx":
+        import xlsxwriter  # noqa: F401  (same imports in the idle run)
+    engine = make_engine(args.db)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT count(*) FROM setting").all()
+    if args.idle:
+        return {"idle": True}
+    out = Path(args.out)
+    c0, w0 = time.process_time(), time.perf_counter()
+    if problem_list is not None and hasattr(problem_list, "write_problem_list"):
+        writer = "servicetui.reports.problem_list.write_problem_list"
+        opts = problem_list.ProblemListOptions(filter=ProblemFilter(), today=TODAY)
+        res = problem_list.write_problem_list(engine, opts, out, args.fmt)
+        rows = res.rows
+    else:
+        rows = baseline_write(engine, out, args.fmt)
+        writer += f" [reports missing: {why if problem_list is None else 'no write_problem_list'}]"
+    res = {"seconds": round(time.perf_counter() - w0, 3), "cpu_s": round(time.process_time() - c0, 3),
+           "rows": rows, "file_mb": round(out.stat().st_size / 2**20, 2), "writer": writer}
+    out.unlink()
+    return res
+
+
+# -- import -------------------------------------------------------------------------------------
+def task_import(args) -> dict:
+    try:
+        from servicetui.reports import importer
+    except ImportError as exc:
+        return {"error": f"no importer: {exc}"}
+    from servicetui.services.context import Ctx
+    from servicetui.store.db import make_engine
+
+    engine = make_engine(args.db)
+    ctx = Ctx(engine, actor=args.actor, today=TODAY)
+    _ = ctx.role  # look the actor up before timing
+    if args.idle:
+        return {"idle": True}
+    c0, w0 = time.process_time(), time.perf_counter()
+    res = importer.import_file(ctx, args.csv, kind="problems")
+    out = {"seconds": round(time.perf_counter() - w0, 3), "cpu_s": round(time.process_time() - c0, 3),
+           "rows": res.rows, "created": res.created, "errors": res.error_count, "duplicates": len(res.duplicates),
+           "written": res.written}
+    if res.errors:
+        e = res.errors[0]
+        out["first_error"] = str(getattr(e, "zh", e))
+    with engine.connect() as conn:
+        out["problems_after"] = conn.exec_driver_sql("SELECT count(*) FROM problem").scalar()
+    return out
+
+
+# -- DataTable baseline -------------------------------------------------------------------------
+def task_datatable(args) -> dict:
+    import asyncio
+
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    from servicetui.services.queries import ProblemFilter, problem_rows
+    from servicetui.store.db import make_engine
+
+    engine = make_engine(args.db)
+    out: dict = {}
+    cols = ("灯", "项目", "问题", "类别", "责任单位", "办结时限", "状态", "球在谁手", "督办")
+
+    def as_row(r) -> tuple:
+        return (r.light, r.project_name, r.title, r.category, r.department, r.due.isoformat() if r.due else "—",
+                r.status, r.turn, str(r.escalation))
+
+    class Baseline(App):
+        def compose(self):
+            yield DataTable(id="t")
+
+    app = Baseline()
+
+    async def go() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            table = app.query_one(DataTable)
+            table.add_columns(*cols)
+            await pilot.pause()
+            c0, w0 = time.process_time(), time.perf_counter()
+            data = [as_row(r) for r in problem_rows(engine, ProblemFilter(), today=TODAY, limit=None, with_note=False)]
+            out["query_s"] = round(time.perf_counter() - w0, 3)
+            table.add_rows(data)
+            await pilot.pause()
+            out["load_s"] = round(time.perf_counter() - w0, 3)
+            out["load_cpu_s"] = round(time.process_time() - c0, 3)
+            out["rows"] = table.row_count
+            out["rss_mb_loaded"] = round(rss_mb(), 1)
+            per = []
+            for p in PREFIXES[: args.filters]:
+                c0, w0 = time.process_time(), time.perf_counter()
+                table.clear()
+                table.add_rows([r for r in data if any(p in cell for cell in r)])
+                await pilot.pause()
+                per.append({"prefix": p, "cpu_ms": round((time.process_time() - c0) * 1000, 1),
+                            "wall_ms": round((time.perf_counter() - w0) * 1000, 1), "rows": table.row_count})
+            out["filter"] = {"cpu_ms": stats([x["cpu_ms"] for x in per]), "wall_ms": stats([x["wall_ms"] for x in per]),
+                             "per_prefix": per}
+            app.exit()
+
+    asyncio.run(go())
+    return out
+
+
+def task_idle(args) -> dict:
+    """An interpreter with the given modules imported and nothing done: the memory floor."""
+    import importlib
+
+    for m in filter(None, (args.modules or "").split(",")):
+        importlib.import_module(m)
+    return {"idle": True, "modules": args.modules}
+
+
+TASKS = {"firstpaint": task_firstpaint, "queries": task_queries, "board": task_board, "export": task_export,
+         "import": task_import, "datatable": task_datatable, "idle": task_idle}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("task", choices=list(TASKS))
+    ap.add_argument("--db")
+    ap.add_argument("--out")
+    ap.add_argument("--csv")
+    ap.add_argument("--fmt", choices=["csv", "xlsx"], default="csv")
+    ap.add_argument("--actor", default="u0021")
+    ap.add_argument("--idle", action="store_true")
+    ap.add_argument("--page", type=int, default=0)
+    ap.add_argument("--counts-per-keystroke", type=int, default=2)
+    ap.add_argument("--filters", type=int, default=len(PREFIXES))
+    ap.add_argument("--modules", default="")
+    ap.add_argument("--patched", action="store_true", help="queries: use benchmarks/fastpaths.py")
+    args = ap.parse_args()
+    try:
+        result = TASKS[args.task](args)
+    except Exception as exc:  # recorded, never a crash of the whole run
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        result = {"error": f"{type(exc).__name__}: {exc}"}
+    emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Patched COPIES of the read-side functions the screens call (servicetui.services.queries), with the
+fixes the benchmark proposes, so `run.py --patched` / `investigate.py` can measure before and after
+without touching src/. Same signatures and results as the originals (investigate.py checks that).
+
+Proposed changes (see benchmarks/README.md for the measured effect):
+
+1. problem_count / problem_rows — the text filter joined project and department for every problem
+   and SQLite drove the join from `project` (SCAN project → ix_problem_project_id per project →
+   table row per problem): every keystroke touched all 200 000 problem rows twice (count, page),
+   then sorted every match with all 26 output columns.
+   * the text condition matches the project / department side in two small uncorrelated
+     sub-queries (`project_id IN (SELECT id FROM project WHERE name LIKE ? OR company LIKE ?)`,
+     `department_id IN (SELECT id FROM department WHERE name LIKE ?)`), so the count needs no join
+     at all and the problem side is one pass;
+   * a covering index `ix_problem_board (status, archived, project_id, department_id, title, due,
+     escalation)` makes that pass index-only (no wide table rows: detail, resolution …);
+   * the page is fetched in two phases: the ids of the page (sorted on the narrow index columns,
+     LIMIT/OFFSET) first, then the joined columns for those ≤ page ids only.
+2. project_rows (the home screen) — see `PROJECT_INDEXES`: the two per-project aggregates read
+   covering indexes in project_id order instead of every milestone / problem row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from servicetui.domain import rules
+from servicetui.services import queries as Q
+from servicetui.services.queries import (  # noqa: F401  (re-exported: same module surface)
+    ACTIVE,
+    ProblemFilter,
+    ProblemRow,
+    ProjectDetail,
+    ProjectFilter,
+    _light_condition,
+    _order,
+    _problem_select,
+    iter_problem_rows,
+)
+from servicetui.domain.enums import OPEN_STATUSES
+from servicetui.store.models import Department, Problem, Project
+
+BOARD_INDEXES = [
+    # the board's filter + sort columns, so count and page-id queries never read the wide rows
+    "CREATE INDEX IF NOT EXISTS ix_problem_board ON problem (status, archived, project_id, department_id, title, "
+    "due, escalation)",
+]
+PROJECT_INDEXES = [
+    # the per-project aggregates of project_rows / project light, read index-only in project_id order
+    "CREATE INDEX IF NOT EXISTS ix_problem_project_agg ON problem (project_id, archived, status, due)",
+    "CREATE INDEX IF NOT EXISTS ix_milestone_project_agg ON milestone (project_id, archived, kind, status, planned_on)",
+]
+INDEXES = BOARD_INDEXES + PROJECT_INDEXES
+
+
+def apply_indexes(path, statements=None) -> None:
+    """Create the proposed indexes on a COPY of a benchmark database, then ANALYZE."""
+    import sqlite3
+
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        for sql in statements or INDEXES:
+            con.execute(sql)
+        con.execute("ANALYZE")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+
+
+def _text_condition(text: str):
+    like = f"%{text.strip()}%"
+    projects = select(Project.id).where(or_(Project.name.like(like), Project.company.like(like)))
+    departments = select(Department.id).where(Department.name.like(like))
+    return or_(Problem.title.like(like), Problem.project_id.in_(projects), Problem.department_id.in_(departments))
+
+
+def _problem_where(f: ProblemFilter, today: date, warn_days: int) -> list:
+    """queries._problem_where with every condition on the problem row alone (no join needed)."""
+    conds: list = [Problem.archived == False]  # noqa: E712
+    if f.text and f.text.strip():
+        conds.append(_text_condition(f.text))
+    if f.department_id is not None:
+        conds.append(Problem.department_id == f.department_id)
+    if f.statuses:
+        conds.append(Problem.status.in_(list(f.statuses)))
+    if f.open_only:
+        conds.append(Problem.status.in_(OPEN_STATUSES))
+    if f.lights:
+        conds.append(or_(*[_light_condition(x, today, warn_days) for x in f.lights]))
+    if f.category:
+        conds.append(Problem.category == f.category)
+    if f.kind:
+        conds.append(Problem.kind == f.kind)
+    if f.project_id is not None:
+        conds.append(Problem.project_id == f.project_id)
+    if f.officer_id is not None:
+        conds.append(Problem.project_id.in_(select(Project.id).where(Project.officer_id == f.officer_id)))
+    if f.session_id is not None:
+        conds.append(Problem.session_id == f.session_id)
+    if f.escalated:
+        conds.append(Problem.escalation > 0)
+    if f.due_from is not None:
+        conds.append(Problem.due >= f.due_from)
+    if f.due_to is not None:
+        conds.append(Problem.due <= f.due_to)
+    if f.ids:
+        conds.append(Problem.id.in_(list(f.ids)))
+    return conds
+
+
+def problem_count(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> int:
+    f = f or ProblemFilter()
+    # The original's INNER JOIN project only drops problems whose project row is missing, which the
+    # foreign key forbids; the LEFT JOIN department never changes a count.
+    q = select(func.count()).select_from(Problem).where(*_problem_where(f, today, warn_days))
+    with engine.connect() as conn:
+        return conn.scalar(q) or 0
+
+
+def problem_rows(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
+                 sort: str = "urgency", offset: int = 0, limit: int | None = 200,
+                 with_note: bool = True) -> list[ProblemRow]:
+    f = f or ProblemFilter()
+    if limit is None or sort in ("project", "department"):
+        # whole lists (exports, a project's problems) and the sorts on joined columns: the original
+        # query shape, with the join-free WHERE
+        q = _problem_select(today, warn_days, with_note=with_note).where(*_problem_where(f, today, warn_days))
+        q = q.order_by(*_order(sort, today)).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+    else:
+        page = (select(Problem.id).where(*_problem_where(f, today, warn_days))
+                .order_by(*_order(sort, today)).offset(offset).limit(limit))
+        q = (_problem_select(today, warn_days, with_note=with_note).where(Problem.id.in_(page.scalar_subquery()))
+             .order_by(*_order(sort, today)))
+    with engine.connect() as conn:
+        return [ProblemRow(**r._mapping) for r in conn.execute(q)]
+
+
+def project_rows(engine, f: ProjectFilter | None = None, **kw):
+    return Q.project_rows(engine, f, **kw)
+
+
+def project_detail(engine, project_id: int, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS):
+    return Q.project_detail(engine, project_id, today=today, warn_days=warn_days)
+
+
+__all__ = ["problem_rows", "problem_count", "iter_problem_rows", "project_rows", "project_detail", "apply_indexes",
+           "INDEXES", "and_"]

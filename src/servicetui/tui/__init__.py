@@ -1,0 +1,1 @@
+"""The Textual interface. Entry point: `servicetui.tui.app.run_app`."""

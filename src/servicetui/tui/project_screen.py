@@ -1,0 +1,449 @@
+"""One project: facts, the unit × milestone grid, its problems, funds by month and the change history."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Footer, Label, Sparkline, Static
+
+from servicetui import i18n
+from servicetui.domain import rules
+from servicetui.domain.enums import MilestoneStatus
+from servicetui.domain.parsing import format_money, money_unit_label
+from servicetui.services import history, queries
+from servicetui.tui import actions
+from servicetui.tui.screens import BaseScreen, ProblemTable, problem_columns, problem_status_text
+from servicetui.tui.strings import t
+from servicetui.tui.widgets import (
+    MILESTONE_GLYPHS,
+    Column,
+    I18nBindings,
+    LazyTable,
+    StatusLine,
+    TopBar,
+    lang_of,
+)
+
+V = i18n.value
+
+
+def _md(d: date | None) -> str:
+    return d.strftime("%m-%d") if d else ""
+
+
+def cell_text(cell: queries.MilestoneCell | None) -> Text:
+    """Glyph, colour and the date that matters for the cell's status."""
+    if cell is None:
+        return Text("")
+    glyph, colour = MILESTONE_GLYPHS.get(cell.status, ("?", ""))
+    if cell.status == MilestoneStatus.DONE.value:
+        when = _md(cell.actual_finish_on)
+    elif cell.status == MilestoneStatus.NOT_STARTED.value:
+        when = _md(cell.planned_on)
+    else:
+        when = ("→" + _md(cell.planned_on)) if cell.planned_on else _md(cell.actual_start_on)
+    return Text.assemble((glyph, colour), " ", (when, "" if cell.status != MilestoneStatus.NOT_STARTED.value
+                                                else "grey50"))
+
+
+class MilestoneGrid(I18nBindings, Widget, can_focus=True):
+    """Rows are units, columns milestone kinds; the cursor moves across cells."""
+
+    DEFAULT_CSS = """
+    MilestoneGrid { height: auto; min-height: 3; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    MilestoneGrid:focus { background: $boost; }
+    """
+    BINDINGS = [
+        Binding("j,down", "move(1, 0)", "down", show=False, id="grid.down"),
+        Binding("k,up", "move(-1, 0)", "up", show=False, id="grid.up"),
+        Binding("h,left", "move(0, -1)", "left", show=False, id="grid.left"),
+        Binding("l,right", "move(0, 1)", "right", show=False, id="grid.right"),
+        Binding("s", "start", "a_ms_start", id="milestone.start"),
+        Binding("d", "done", "a_ms_done", id="milestone.done"),
+        Binding("b", "blocker", "a_ms_block", id="milestone.blocker"),
+        Binding("e,enter", "edit", "a_ms_edit", id="milestone.edit"),
+        Binding("n", "add_unit", "a_unit_add", id="unit.add"),
+        Binding("R", "rename_unit", "a_unit_edit", id="unit.edit", show=False),
+        Binding("delete", "archive_unit", "a_unit_archive", id="unit.archive", show=False),
+    ]
+
+    class CellHighlighted(Message):
+        def __init__(self, unit, cell) -> None:
+            super().__init__()
+            self.unit = unit
+            self.cell = cell
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._translate()
+        self.units: list[queries.UnitRow] = []
+        self.kinds: list[str] = []
+        self.row = 0
+        self.col = 0
+        self.project_id: int | None = None
+
+    def set_data(self, project_id: int, units: list[queries.UnitRow], kinds: list[str]) -> None:
+        self.project_id = project_id
+        self.units, self.kinds = units, kinds
+        self.row = max(0, min(self.row, len(units) - 1))
+        self.col = max(0, min(self.col, len(kinds) - 1))
+        self.refresh(layout=True)
+        self._announce()
+
+    @property
+    def unit(self):
+        return self.units[self.row] if self.units else None
+
+    @property
+    def cell(self):
+        u = self.unit
+        if u is None or not self.kinds:
+            return None
+        return u.milestones.get(self.kinds[self.col])
+
+    def _announce(self) -> None:
+        self.post_message(self.CellHighlighted(self.unit, self.cell))
+        if self.is_mounted:
+            self.screen.refresh_bindings()
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, len(self.units) + 1)
+
+    def _widths(self) -> tuple[int, list[int]]:
+        lang = lang_of(self)
+        unit_w = max([cell_len(u.name) for u in self.units] + [6]) + 1
+        widths = [max(cell_len(V(k, lang)), 9) for k in self.kinds]
+        return unit_w, widths
+
+    def render(self) -> Text:
+        lang = lang_of(self)
+        if not self.units:
+            return Text(t("no_units", lang), style="dim")
+        unit_w, widths = self._widths()
+        out = Text(no_wrap=True, overflow="ellipsis")
+        unit_label = i18n.entity("unit", lang)
+        header = Text(unit_label + " " * (unit_w - cell_len(unit_label)), style="bold dim")
+        for k, w in zip(self.kinds, widths):
+            label = V(k, lang)
+            header.append(" " + label + " " * (w - cell_len(label)), style="bold")
+        out.append_text(header)
+        for r, unit in enumerate(self.units):
+            out.append("\n")
+            line = Text(unit.name + " " * (unit_w - cell_len(unit.name)), style="bold")
+            for c, (k, w) in enumerate(zip(self.kinds, widths)):
+                txt = cell_text(unit.milestones.get(k))
+                txt.pad_right(w - txt.cell_len)
+                if r == self.row and c == self.col:
+                    txt.stylize("reverse" if self.has_focus else "underline")
+                line.append(" ")
+                line.append_text(txt)
+            out.append_text(line)
+        return out
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self._announce()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_move(self, dr: int, dc: int) -> None:
+        if not self.units:
+            return
+        self.row = max(0, min(self.row + dr, len(self.units) - 1))
+        self.col = max(0, min(self.col + dc, len(self.kinds) - 1))
+        self.refresh()
+        self._announce()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        cell = self.cell
+        if action == "start":
+            return cell is not None and cell.status in (MilestoneStatus.NOT_STARTED.value,)
+        if action == "done":
+            return cell is not None and cell.status != MilestoneStatus.DONE.value
+        if action in ("blocker", "edit"):
+            return cell is not None
+        if action in ("rename_unit", "archive_unit"):
+            return self.unit is not None
+        return True
+
+    def action_start(self) -> None:
+        if self.cell is not None:
+            actions.milestone_started(self.app, self.cell)
+
+    def action_done(self) -> None:
+        if self.cell is not None:
+            actions.milestone_done(self.app, self.cell)
+
+    def action_blocker(self) -> None:
+        if self.cell is not None:
+            actions.milestone_blocker(self.app, self.unit.name, self.cell)
+
+    def action_edit(self) -> None:
+        if self.cell is not None:
+            actions.edit_milestone(self.app, self.unit.name, self.cell)
+
+    def action_add_unit(self) -> None:
+        if self.project_id is not None:
+            actions.add_unit(self.app, self.project_id)
+
+    def action_rename_unit(self) -> None:
+        if self.unit is not None:
+            actions.edit_unit(self.app, self.unit)
+
+    def action_archive_unit(self) -> None:
+        if self.unit is not None:
+            actions.archive_unit(self.app, self.unit)
+
+
+def _history_text(entry: dict, lang: str) -> str:
+    """One audit entry in words: "销号 · 问题#20 状态：已办结 → 已销号"."""
+    what = entry["summary"] or entry["action"]
+    field = entry["field"]
+    target = f"{i18n.entity(entry['entity'], lang)}#{entry['entity_id']}"
+
+    def dec(raw):
+        if raw is None:
+            return "—"
+        try:
+            v = json.loads(raw)
+        except ValueError:
+            return raw
+        if isinstance(v, str):
+            return V(v, lang) or "—"
+        return str(v)
+
+    if field:
+        return f"{what} · {target} {i18n.label(field, lang)}{'：' if lang != 'en' else ': '}" \
+               f"{dec(entry['old'])} → {dec(entry['new'])}"
+    if entry["action"] == "create" and entry["new"]:
+        try:
+            new = json.loads(entry["new"])
+        except ValueError:
+            new = {}
+        name = new.get("text") or new.get("title") or new.get("name") or ""
+        if name:
+            return f"{what} · {target}{'：' if lang != 'en' else ': '}{name}"
+    return f"{what} · {target}"
+
+
+class ProjectScreen(BaseScreen):
+    current = "projects"
+    AUTO_FOCUS = "#grid"
+    BINDINGS = [
+        Binding("escape", "back", "a_back", id="project.back"),
+        Binding("a", "add_problem", "a_add_problem", id="problem.add"),
+        Binding("E", "edit_project", "a_edit_project", id="project.edit"),
+        Binding("F", "funds", "a_funds", id="project.funds"),
+    ]
+
+    def __init__(self, project_id: int) -> None:
+        super().__init__()
+        self.project_id = project_id
+        self.detail: queries.ProjectDetail | None = None
+        self._history: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("projects")
+        with Horizontal(id="top"):
+            yield Static("", id="facts")
+            with Vertical(id="fundsbox"):
+                yield Label(t("funds", self.lang), classes="section")
+                yield Sparkline([], id="funds")
+                yield Static("", id="fundscaption")
+        yield Static("", id="gridtitle", classes="section")
+        yield MilestoneGrid(id="grid")
+        yield Static("", id="blockers")
+        with Horizontal(id="bottom"):
+            with Vertical(id="problemsbox"):
+                yield Label(t("project_problems", self.lang), classes="section")
+                yield ProblemTable(problem_columns(self.app, with_project=False), count=self._count,
+                                   fetch=self._fetch, id="problems")
+            with Vertical(id="historybox"):
+                yield Label(t("history", self.lang), classes="section")
+                yield LazyTable(self._history_columns(), count=lambda: len(self._history),
+                                fetch=lambda o, n: self._history[o:o + n], id="history")
+        yield StatusLine("")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.query_one(MilestoneGrid).focus()
+
+    # -- data ----------------------------------------------------------------------------
+    def _count(self) -> int:
+        return queries.problem_count(self.app.engine, queries.ProblemFilter(project_id=self.project_id),
+                                     today=self.app.today, warn_days=self.app.warn_days)
+
+    def _fetch(self, offset: int, limit: int) -> list:
+        return queries.problem_rows(self.app.engine, queries.ProblemFilter(project_id=self.project_id),
+                                    today=self.app.today, warn_days=self.app.warn_days, offset=offset, limit=limit)
+
+    def _history_columns(self) -> list[Column]:
+        lang = self.lang
+
+        def when(e):
+            at = e["at"]
+            try:
+                return at.astimezone().strftime("%m-%d %H:%M")
+            except (ValueError, AttributeError):
+                return str(at)[5:16]
+
+        return [
+            Column("at", "时间" if lang != "en" else "When", 11, when),
+            Column("actor", "用户" if lang != "en" else "Who", 8, lambda e: e["actor"]),
+            Column("what", "变更" if lang != "en" else "Change", 20, lambda e: _history_text(e, lang), flex=1),
+        ]
+
+    def refresh_data(self) -> None:
+        app = self.app
+        d = queries.project_detail(app.engine, self.project_id, today=app.today, warn_days=app.warn_days)
+        if d is None:  # archived by someone (or undone): go back
+            self.app.pop_screen()
+            return
+        self.detail = d
+        self._history = history.history(app.engine, project_id=self.project_id, limit=200)
+        self.query_one(TopBar).extra = d.facts["name"]
+        self.query_one(TopBar).draw()
+        self._facts(d)
+        self._funds(d)
+        lang = self.lang
+        self.query_one("#gridtitle", Static).update(
+            Text.assemble((t("grid", lang), "bold"), "   ", (t("legend", lang), "dim")))
+        self.query_one(MilestoneGrid).set_data(self.project_id, d.units, d.milestone_kinds)
+        self._blockers(d)
+        self.query_one("#problems", LazyTable).reload()
+        self.query_one("#history", LazyTable).reload()
+
+    def _facts(self, d: queries.ProjectDetail) -> None:
+        f, lang, unit = d.facts, self.lang, self.app.money_unit
+        ul = money_unit_label(unit, lang)
+        L = i18n.label
+
+        def money(x):
+            return f"{format_money(x or 0, unit)} {ul}"
+
+        def day(x):
+            return x.isoformat() if x else "—"
+
+        sep = " · "
+        colon = "：" if lang != "en" else ": "
+        light = d.verdict.light.value
+        from servicetui.tui.widgets import LIGHT_COLOURS
+
+        lines = [
+            Text.assemble((f["name"], "bold"), f"  [{f['code']}]  ", f.get("company") or ""),
+            Text(sep.join(x for x in [f"{t('stage', lang)}{colon}{V(f['stage'], lang)}" +
+                                      (f"（{t('stalled', lang)}）" if f.get("stalled") else ""),
+                                      V(f.get("kind"), lang), f.get("park") or "", f.get("industry") or ""] if x)),
+            Text(sep.join([f"{t('agreed', lang)}{colon}{money(f['agreed_investment'])}",
+                           f"{t('annual_plan', lang)}{colon}{money(f['annual_plan'])}",
+                           f"{t('funds_year', lang)}{colon}{money(d.funds_this_year)}",
+                           f"{t('funds_last', lang)}{colon}{money(d.funds_same_period_last_year)}"])),
+            Text(sep.join([f"{t('signed', lang)}{colon}{day(f.get('signed_on'))}",
+                           f"{t('start', lang)}{colon}{day(f.get('start_on'))}",
+                           f"{t('target', lang)}{colon}{day(f.get('target_production_on'))}"])),
+            Text(sep.join([f"{t('leader', lang)}{colon}{f.get('leader') or '—'}",
+                           f"{t('officer', lang)}{colon}{f.get('officer') or '—'}",
+                           f"{t('lead_dept', lang)}{colon}{f.get('lead_department') or '—'}"])),
+            Text.assemble(("● ", LIGHT_COLOURS.get(light, "")), (d.verdict.reason(lang), LIGHT_COLOURS.get(light, "")),
+                          f"{sep}{t('progress', lang)}{colon}", (f"{d.progress}%", "bold")),
+        ]
+        del L
+        self.query_one("#facts", Static).update(Text("\n").join(lines))
+
+    def _funds(self, d: queries.ProjectDetail) -> None:
+        today = self.app.today
+        months = []
+        y, m = today.year, today.month
+        for _ in range(12):
+            months.append((y, m))
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        months.reverse()
+        by = {(yy, mm): a for yy, mm, a in d.funds}
+        values = [float(by.get(k, 0)) for k in months]
+        spark = self.query_one("#funds", Sparkline)
+        spark.data = values if any(values) else [0.0] * 12
+        lang, unit = self.lang, self.app.money_unit
+        first, last = months[0], months[-1]
+        if any(values):
+            cap = f"{first[0]}-{first[1]:02d} … {last[0]}-{last[1]:02d}  " \
+                  f"{t('funds_year', lang)} {format_money(d.funds_this_year, unit)} {money_unit_label(unit, lang)}"
+        else:
+            cap = t("no_funds", lang)
+        self.query_one("#fundscaption", Static).update(Text(cap, style="dim"))
+
+    def _blockers(self, d: queries.ProjectDetail) -> None:
+        lang = self.lang
+        lines = []
+        for u in d.units:
+            for k in d.milestone_kinds:
+                c = u.milestones.get(k)
+                if c is not None and c.status == MilestoneStatus.BLOCKED.value:
+                    lines.append(Text.assemble(("✗ ", "bold red"), f"{u.name} {V(k, lang)}",
+                                               ("：" if lang != "en" else ": "), (c.blocker or "—", "red")))
+        w = self.query_one("#blockers", Static)
+        w.display = bool(lines)
+        w.update(Text("\n").join(lines))
+
+    # -- events --------------------------------------------------------------------------
+    def on_milestone_grid_cell_highlighted(self, event: MilestoneGrid.CellHighlighted) -> None:
+        if not self.query_one(MilestoneGrid).has_focus:
+            return
+        self._status_for_cell(event.unit, event.cell)
+
+    def _status_for_cell(self, unit, cell) -> None:
+        lang = self.lang
+        if unit is None or cell is None:
+            self.status(t("no_units", lang))
+            return
+        v = rules.milestone_light(cell.facts(unit.name), self.app.today)
+        bits = [f"{unit.name} {V(cell.kind, lang)}", V(cell.status, lang)]
+        if cell.planned_on:
+            bits.append(f"{t('planned', lang)} {cell.planned_on.isoformat()}")
+        if cell.actual_start_on:
+            bits.append(f"{i18n.label('actual_start_on', lang)} {cell.actual_start_on.isoformat()}")
+        if cell.actual_finish_on:
+            bits.append(f"{i18n.label('actual_finish_on', lang)} {cell.actual_finish_on.isoformat()}")
+        self.status(f"{v.reason(lang)} · " + " · ".join(bits), v.light.value)
+
+    def on_lazy_table_highlighted(self, event: LazyTable.Highlighted) -> None:
+        if event.table.id == "problems" and event.row is not None and (
+                self.focused is event.table or not self.is_current):
+            text, light = problem_status_text(self.app, event.row)
+            self.status(text, light)
+
+    def on_descendant_focus(self, event) -> None:
+        w = event.widget if hasattr(event, "widget") else None
+        if isinstance(w, MilestoneGrid):
+            self._status_for_cell(w.unit, w.cell)
+        elif isinstance(w, LazyTable) and w.id == "problems" and w.selected is not None:
+            text, light = problem_status_text(self.app, w.selected)
+            self.status(text, light)
+        elif self.detail is not None:
+            self.status(self.detail.verdict.reason(self.lang), self.detail.verdict.light.value)
+
+    def on_lazy_table_selected(self, event: LazyTable.Selected) -> None:
+        if event.table.id == "problems":
+            actions.edit_problem(self.app, event.row.id)
+
+    # -- actions -------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_add_problem(self) -> None:
+        actions.add_problem(self.app, self.project_id)
+
+    def action_edit_project(self) -> None:
+        actions.edit_project(self.app, self.project_id)
+
+    def action_funds(self) -> None:
+        actions.report_funds(self.app, self.project_id)

@@ -1,0 +1,631 @@
+"""The top-level screens: 1 projects (home), 2 problems board, 3 departments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from servicetui import i18n
+from servicetui.domain.enums import Category, Light, ProblemKind, ProblemStatus, Stage
+from servicetui.domain.parsing import format_money, money_unit_label
+from servicetui.services import queries
+from servicetui.tui import actions, data
+from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.strings import t
+from servicetui.tui.widgets import (
+    Column,
+    FieldInput,
+    I18nBindings,
+    LazyTable,
+    StatusLine,
+    TopBar,
+    light_text,
+)
+
+V = i18n.value
+
+
+class BaseScreen(I18nBindings, Screen):
+    """Top bar, status line and footer; `refresh_data()` re-reads what is shown."""
+
+    current = "projects"
+    stale = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._translate()
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def refresh_data(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.refresh_data()
+        self.refresh_bindings()
+
+    def status(self, text: str | Text, light: str | None = None) -> None:
+        try:
+            self.query_one(StatusLine).show(text, light)
+        except Exception:
+            pass
+
+
+class SearchInput(FieldInput):
+    """The `/` box: filters as you type; Enter or Esc returns to the list."""
+
+    BINDINGS = [Binding("escape", "done", "back", show=False, id="search.done")]
+
+    def action_done(self) -> None:
+        self.screen.focus_list()
+
+    def on_input_submitted(self) -> None:
+        self.screen.focus_list()
+
+
+# -- problems table (shared by the board and the project screen) ---------------------------
+def problem_columns(app, with_project: bool = True) -> list[Column]:
+    lang = app.lang
+    en = lang == "en"
+    cols = [Column("light", t("c_light", lang), 8 if en else 6, lambda r: light_text(r.light, lang))]
+    if with_project:
+        cols.append(Column("project", t("c_project", lang), 14, lambda r: r.project_name, flex=1, priority=-1))
+    cols += [
+        Column("title", t("c_title", lang), 16, lambda r: r.title, flex=2),
+        Column("category", t("c_category", lang), 8, lambda r: V(r.category, lang), priority=-2),
+        Column("department", t("c_department", lang), 12, lambda r: r.department, flex=1),
+        Column("due", t("c_due", lang), 10, lambda r: r.due.isoformat() if r.due else "—"),
+        Column("status", t("c_status", lang), 10 if en else 6, lambda r: V(r.status, lang)),
+        Column("turn", t("c_turn", lang), 10 if en else 8, lambda r: V(r.turn, lang), priority=-1),
+        Column("escalation", t("c_escalation", lang), 10, lambda r: t(f"escalation_{min(r.escalation, 2)}", lang),
+               priority=-3),
+    ]
+    return cols
+
+
+class ProblemTable(LazyTable):
+    """A problems list with the quick keys of a selected problem."""
+
+    BINDINGS = [
+        Binding("e", "edit", "a_edit_problem", id="problem.edit"),
+        Binding("n", "advance", "a_advance", id="problem.advance"),
+        Binding("x", "close", "a_close", id="problem.close"),
+        Binding("R", "reopen", "a_reopen", id="problem.reopen"),
+        Binding("exclamation_mark", "escalate", "a_escalate", id="problem.escalate", key_display="!"),
+        Binding("p", "note", "a_note", id="problem.note"),
+        Binding("r", "reassign", "a_reassign", id="problem.reassign"),
+        Binding("d", "due", "a_due", id="problem.due"),
+        Binding("delete", "archive", "a_archive", id="problem.archive", show=False),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        row = self.selected
+        closed = ProblemStatus.CLOSED.value
+        if action in ("edit", "advance", "close", "reopen", "escalate", "note", "reassign", "due", "archive"):
+            if row is None:
+                return False
+            if action == "close":
+                return row.status != closed
+            if action == "advance":
+                return row.status not in (closed, ProblemStatus.DONE.value)
+            if action == "reopen":
+                return row.status in (closed, ProblemStatus.DONE.value)
+            if action == "escalate":
+                return row.status != closed and row.escalation < 2
+            if action in ("reassign", "due"):
+                return row.status != closed
+            return True
+        return super().check_action(action, parameters)
+
+    def _with_row(self, fn, *args) -> None:
+        row = self.selected
+        if row is None:
+            self.app.notify(t("no_selection", self.app.lang), severity="warning")
+            return
+        fn(self.app, *args, row)
+
+    def action_edit(self) -> None:
+        row = self.selected
+        if row is not None:
+            actions.edit_problem(self.app, row.id)
+
+    def action_advance(self) -> None:
+        self._with_row(actions.advance_problem)
+
+    def action_close(self) -> None:
+        self._with_row(actions.close_problem)
+
+    def action_reopen(self) -> None:
+        self._with_row(actions.reopen_problem)
+
+    def action_escalate(self) -> None:
+        self._with_row(actions.escalate_problem)
+
+    def action_note(self) -> None:
+        self._with_row(actions.note_problem)
+
+    def action_reassign(self) -> None:
+        self._with_row(actions.reassign_problem)
+
+    def action_due(self) -> None:
+        self._with_row(actions.change_due)
+
+    def action_archive(self) -> None:
+        self._with_row(actions.archive_problem)
+
+
+def problem_status_text(app, row) -> tuple[str, str]:
+    v = row.verdict(app.today, app.warn_days)
+    extra = f" · {row.project_name} · {row.title}"
+    return v.reason(app.lang) + extra, v.light.value
+
+
+# -- projects (home) ------------------------------------------------------------------------
+PROJECT_SORTS = ("light", "due", "name")
+
+
+class ProjectsScreen(BaseScreen):
+    current = "projects"
+    AUTO_FOCUS = "#list"
+    BINDINGS = [
+        Binding("slash", "search", "a_filter_text", id="projects.search", key_display="/"),
+        Binding("f", "filter", "a_filter", id="projects.filter"),
+        Binding("m", "mine", "a_mine", id="projects.mine"),
+        Binding("s", "sort", "a_sort", id="projects.sort"),
+        Binding("c", "clear", "a_clear", id="projects.clear", show=False),
+        Binding("a", "add", "a_add_project", id="projects.add"),
+        Binding("e", "edit", "a_edit_project", id="projects.edit"),
+        Binding("delete", "archive", "a_archive", id="projects.archive", show=False),
+        Binding("o", "jump('overdue')", "a_overdue", id="summary.overdue", show=False),
+        Binding("w", "jump('week')", "a_week", id="summary.week", show=False),
+        Binding("v", "jump('to_close')", "a_to_close", id="summary.to_close", show=False),
+        Binding("t", "jump('stalled')", "a_stalled", id="summary.stalled", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = queries.ProjectFilter()
+        self.sort = "light"
+        self.mine = False
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("projects")
+        yield Static("", id="summary")
+        with Horizontal(id="filterbar"):
+            yield SearchInput(placeholder=t("filter_placeholder_projects", self.lang), id="search", compact=True)
+            yield Static("", id="filterdesc")
+        yield LazyTable(self._columns(), count=self._count, fetch=self._fetch, id="list")
+        yield StatusLine("")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        if app.person_id is not None and app.role == "首席服务官":
+            self.mine = data.project_count(app.engine, queries.ProjectFilter(officer_id=app.person_id),
+                                           today=app.today) > 0
+        self._apply()
+        self.focus_list()
+
+    def focus_list(self) -> None:
+        self.query_one("#list", LazyTable).focus()
+
+    def on_show_again(self) -> None:
+        self.focus_list()
+
+    # -- data ----------------------------------------------------------------------------
+    def _effective(self) -> queries.ProjectFilter:
+        f = self.filter
+        if self.mine and self.app.person_id is not None:
+            f = replace(f, officer_id=self.app.person_id)
+        return f
+
+    def _count(self) -> int:
+        return data.project_count(self.app.engine, self._effective(), today=self.app.today,
+                                  warn_days=self.app.warn_days)
+
+    def _fetch(self, offset: int, limit: int) -> list:
+        return queries.project_rows(self.app.engine, self._effective(), today=self.app.today,
+                                    warn_days=self.app.warn_days, sort=self.sort, offset=offset, limit=limit)
+
+    def _columns(self) -> list[Column]:
+        lang, unit = self.lang, self.app.money_unit
+        en = lang == "en"
+        return [
+            Column("code", t("c_code", lang), 11, lambda r: r.code, priority=-1),
+            Column("name", t("c_name", lang), 18, lambda r: r.name, flex=3),
+            Column("company", t("c_company", lang), 10, lambda r: r.company, flex=1, priority=-2),
+            Column("stage", t("c_stage", lang), 10 if en else 4, lambda r: V(r.stage, lang)
+                   + ("!" if r.stalled else "")),
+            Column("park", t("c_park", lang), 10, lambda r: r.park, flex=1, priority=-1),
+            Column("officer", t("c_officer", lang), 8 if en else 6, lambda r: r.officer),
+            Column("leader", t("c_leader", lang), 8, lambda r: r.leader, priority=-3),
+            Column("invest", t("c_invest", lang, unit=money_unit_label(unit, lang)), 16 if en else 14,
+                   lambda r: format_money(r.agreed_investment, unit), align="right"),
+            Column("progress", t("c_progress", lang), 8, lambda r: f"{r.progress}%", align="right"),
+            Column("open", t("c_open", lang), 6, lambda r: str(r.open_problems), align="right"),
+            Column("light", t("c_light", lang), 8 if en else 6, lambda r: light_text(r.light, lang)),
+        ]
+
+    def refresh_data(self) -> None:
+        self._summary()
+        self._describe()
+        self.query_one("#list", LazyTable).reload()
+
+    def _apply(self) -> None:
+        self._summary()
+        self._describe()
+        self.query_one("#list", LazyTable).reload(keep_cursor=False)
+
+    def _summary(self) -> None:
+        app = self.app
+        s = queries.desk_summary(app.engine, today=app.today, officer_id=app.person_id if self.mine else None)
+        lang = self.lang
+        parts = [("overdue", s.overdue, "o", "red"), ("due_week", s.due_this_week, "w", "yellow"),
+                 ("to_close", s.to_close, "v", "green"), ("stalled", s.stalled_projects, "t", "yellow")]
+        jumps = {"overdue": "overdue", "due_week": "week", "to_close": "to_close", "stalled": "stalled"}
+        pieces = []
+        for key, n, k, colour in parts:
+            style = f"bold {colour}" if n else ""
+            pieces.append(f"[@click=screen.jump('{jumps[key]}')][{style}]{t(key, lang)} {n}[/][/] [dim]({k})[/]"
+                          if style else f"[@click=screen.jump('{jumps[key]}')]{t(key, lang)} {n}[/] [dim]({k})[/]")
+        scope = t("mine", lang) if self.mine else t("all", lang)
+        self.query_one("#summary", Static).update(f"[b]{scope}[/b]  " + "  ·  ".join(pieces))
+
+    def _describe(self) -> None:
+        lang, f = self.lang, self.filter
+        bits = []
+        if self.mine:
+            bits.append(t("mine", lang))
+        if f.stage:
+            bits.append(f"{i18n.label('stage', lang)}={V(f.stage, lang)}")
+        if f.park_id is not None:
+            bits.append(dict((i, n) for i, n in queries.choices(self.app.engine, "parks")).get(f.park_id, "?"))
+        if f.officer_id is not None:
+            bits.append(dict(queries.choices(self.app.engine, "people")).get(f.officer_id, "?"))
+        if f.lights:
+            bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
+        if f.stalled:
+            bits.append(t("stalled", lang))
+        sort = t(f"sort_{self.sort}", lang)
+        n = self._count()
+        desc = " · ".join(bits) if bits else t("no_filters", lang)
+        self.query_one("#filterdesc", Static).update(
+            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}：{sort}  {t('n_rows', lang, n=n)}"
+                 if lang != "en" else
+                 f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}: {sort}  {t('n_rows', lang, n=n)}"))
+
+    # -- events --------------------------------------------------------------------------
+    def on_input_changed(self, event) -> None:
+        if event.input.id == "search":
+            self.filter = replace(self.filter, text=event.value)
+            self._apply()
+
+    def on_lazy_table_highlighted(self, event: LazyTable.Highlighted) -> None:
+        row = event.row
+        if row is None:
+            self.status(t("empty", self.lang))
+            return
+        v = queries.project_verdict(self.app.engine, row.id, today=self.app.today, warn_days=self.app.warn_days)
+        if v is not None:
+            self.status(f"{v.reason(self.lang)} · {row.name}", v.light.value)
+
+    def on_lazy_table_selected(self, event: LazyTable.Selected) -> None:
+        self.app.open_project(event.row.id)
+
+    # -- actions -------------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#search", FieldInput).focus()
+
+    def action_mine(self) -> None:
+        self.mine = not self.mine
+        self._apply()
+
+    def action_sort(self) -> None:
+        self.sort = PROJECT_SORTS[(PROJECT_SORTS.index(self.sort) + 1) % len(PROJECT_SORTS)]
+        self._apply()
+
+    def action_clear(self) -> None:
+        self.filter = queries.ProjectFilter()
+        self.mine = False
+        self.query_one("#search", FieldInput).value = ""
+        self._apply()
+
+    def action_add(self) -> None:
+        actions.add_project(self.app)
+
+    def action_edit(self) -> None:
+        row = self.query_one("#list", LazyTable).selected
+        if row is not None:
+            actions.edit_project(self.app, row.id)
+
+    def action_archive(self) -> None:
+        row = self.query_one("#list", LazyTable).selected
+        if row is not None:
+            actions.archive_project(self.app, row)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "archive"):
+            try:
+                return self.query_one("#list", LazyTable).selected is not None
+            except Exception:
+                return False
+        if action == "mine":
+            return self.app.person_id is not None
+        return True
+
+    def action_filter(self) -> None:
+        lang, f = self.lang, self.filter
+        fields = [
+            Field("stage", i18n.label("stage", lang), "select", [(V(s.value, lang), s.value) for s in Stage]),
+            Field("park_id", i18n.label("park_id", lang), "select",
+                  [(n, i) for i, n in queries.choices(self.app.engine, "parks")]),
+            Field("officer_id", i18n.label("officer_id", lang), "select",
+                  [(n, i) for i, n in queries.choices(self.app.engine, "officers")]),
+            Field("light", t("light", lang), "select",
+                  [(V(x.value, lang), x.value) for x in (Light.RED, Light.YELLOW, Light.GREEN)]),
+            Field("stalled", t("stalled", lang), "bool"),
+        ]
+        values = {"stage": f.stage, "park_id": f.park_id, "officer_id": f.officer_id,
+                  "light": f.lights[0] if f.lights else None, "stalled": bool(f.stalled)}
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is None:
+                return
+            self.filter = replace(self.filter, stage=v["stage"], park_id=v["park_id"], officer_id=v["officer_id"],
+                                  lights=(v["light"],) if v["light"] else (), stalled=True if v["stalled"] else None)
+            if v["officer_id"] is not None:
+                self.mine = False
+            self._apply()
+
+        self.app.push_screen(FormScreen(t("filters_title", lang), fields, values, lambda v: v), done)
+
+    def action_jump(self, what: str) -> None:
+        app = self.app
+        officer = app.person_id if self.mine else None
+        if what == "stalled":
+            self.filter = replace(queries.ProjectFilter(), stalled=True)
+            self._apply()
+            return
+        if what == "overdue":
+            f = queries.ProblemFilter(lights=(Light.RED.value,), officer_id=officer)
+        elif what == "week":
+            week_end = app.today + timedelta(days=6 - app.today.weekday())
+            f = queries.ProblemFilter(statuses=queries.ACTIVE, due_from=app.today, due_to=week_end, officer_id=officer)
+        else:
+            f = queries.ProblemFilter(statuses=(ProblemStatus.DONE.value,), officer_id=officer)
+        app.show_problems(f)
+
+
+# -- problems board -------------------------------------------------------------------------
+PROBLEM_SORTS = ("urgency", "due", "project", "department")
+
+
+class ProblemsScreen(BaseScreen):
+    current = "problems"
+    AUTO_FOCUS = "#list"
+    BINDINGS = [
+        Binding("slash", "search", "a_filter_text", id="problems.search", key_display="/"),
+        Binding("f", "filter", "a_filter", id="problems.filter"),
+        Binding("s", "sort", "a_sort", id="problems.sort"),
+        Binding("c", "clear", "a_clear", id="problems.clear", show=False),
+        Binding("a", "add", "a_add_problem", id="problem.add"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = queries.ProblemFilter(open_only=True)
+        self.sort = "urgency"
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("problems")
+        with Horizontal(id="filterbar"):
+            yield SearchInput(placeholder=t("filter_placeholder_problems", self.lang), id="search", compact=True)
+            yield Static("", id="filterdesc")
+        yield ProblemTable(problem_columns(self.app), count=self._count, fetch=self._fetch, id="list")
+        yield StatusLine("")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._take_pending()
+        self._apply()
+        self.focus_list()
+
+    def _take_pending(self) -> bool:
+        if self.app.pending_problem_filter is not None:
+            self.filter = self.app.pending_problem_filter
+            self.app.pending_problem_filter = None
+            try:
+                self.query_one("#search", FieldInput).value = self.filter.text
+            except Exception:
+                pass
+            return True
+        return False
+
+    def on_screen_resume(self) -> None:
+        if self._take_pending():
+            self.stale = False
+            self._apply()
+        super().on_screen_resume()
+
+    def focus_list(self) -> None:
+        self.query_one("#list", LazyTable).focus()
+
+    def on_show_again(self) -> None:
+        self.focus_list()
+
+    def _count(self) -> int:
+        return queries.problem_count(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days)
+
+    def _fetch(self, offset: int, limit: int) -> list:
+        return queries.problem_rows(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days,
+                                    sort=self.sort, offset=offset, limit=limit, with_note=False)
+
+    def refresh_data(self) -> None:
+        self._describe()
+        self.query_one("#list", LazyTable).reload()
+
+    def _apply(self) -> None:
+        self._describe()
+        self.query_one("#list", LazyTable).reload(keep_cursor=False)
+
+    def _describe(self) -> None:
+        lang, f = self.lang, self.filter
+        bits = []
+        if f.open_only:
+            bits.append(t("open_only", lang))
+        if f.department_id is not None:
+            bits.append(dict(queries.choices(self.app.engine, "departments")).get(f.department_id, "?"))
+        if f.statuses:
+            bits.append("/".join(V(s, lang) for s in f.statuses))
+        if f.lights:
+            bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
+        if f.category:
+            bits.append(V(f.category, lang))
+        if f.kind:
+            bits.append(V(f.kind, lang))
+        if f.project_id is not None:
+            bits.append(data.project_name(self.app.engine, f.project_id))
+        if f.officer_id is not None:
+            bits.append(t("mine", lang))
+        if f.due_from or f.due_to:
+            bits.append(f"{f.due_from or ''}…{f.due_to or ''}")
+        sort = t(f"sort_{self.sort}", lang)
+        n = self._count()
+        desc = " · ".join(bits) if bits else t("no_filters", lang)
+        colon = "：" if lang != "en" else ": "
+        self.query_one("#filterdesc", Static).update(
+            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}{sort}  {t('n_rows', lang, n=n)}"))
+
+    def on_input_changed(self, event) -> None:
+        if event.input.id == "search":
+            self.filter = replace(self.filter, text=event.value)
+            self._apply()
+
+    def on_lazy_table_highlighted(self, event: LazyTable.Highlighted) -> None:
+        if event.row is None:
+            self.status(t("empty", self.lang))
+            return
+        text, light = problem_status_text(self.app, event.row)
+        self.status(text, light)
+
+    def on_lazy_table_selected(self, event: LazyTable.Selected) -> None:
+        self.app.open_project(event.row.project_id)
+
+    def action_search(self) -> None:
+        self.query_one("#search", FieldInput).focus()
+
+    def action_sort(self) -> None:
+        self.sort = PROBLEM_SORTS[(PROBLEM_SORTS.index(self.sort) + 1) % len(PROBLEM_SORTS)]
+        self._apply()
+
+    def action_clear(self) -> None:
+        self.filter = queries.ProblemFilter(open_only=True)
+        self.query_one("#search", FieldInput).value = ""
+        self._apply()
+
+    def action_add(self) -> None:
+        row = self.query_one("#list", LazyTable).selected
+        if self.filter.project_id is not None:
+            actions.add_problem(self.app, self.filter.project_id)
+        elif row is not None:
+            actions.add_problem(self.app, row.project_id)
+        else:
+            self.app.notify(t("no_selection", self.lang), severity="warning")
+
+    def action_filter(self) -> None:
+        lang, f, eng = self.lang, self.filter, self.app.engine
+        fields = [
+            Field("department_id", i18n.label("department_id", lang), "select",
+                  [(n, i) for i, n in queries.choices(eng, "departments")]),
+            Field("status", i18n.label("status", lang), "select",
+                  [(V(s.value, lang), s.value) for s in ProblemStatus]),
+            Field("light", t("light", lang), "select",
+                  [(V(x.value, lang), x.value) for x in (Light.RED, Light.YELLOW, Light.GREEN)]),
+            Field("category", i18n.label("category", lang), "select", [(V(c.value, lang), c.value) for c in Category]),
+            Field("kind", i18n.label("kind", lang), "select", [(V(k.value, lang), k.value) for k in ProblemKind]),
+            Field("project_id", i18n.label("project_id", lang), "select",
+                  [(n, i) for i, n in queries.choices(eng, "projects")]),
+            Field("open_only", t("open_only", lang), "bool"),
+        ]
+        values = {"department_id": f.department_id, "status": f.statuses[0] if len(f.statuses) == 1 else None,
+                  "light": f.lights[0] if f.lights else None, "category": f.category, "kind": f.kind,
+                  "project_id": f.project_id, "open_only": f.open_only}
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is None:
+                return
+            self.filter = replace(self.filter, department_id=v["department_id"],
+                                  statuses=(v["status"],) if v["status"] else (),
+                                  lights=(v["light"],) if v["light"] else (), category=v["category"],
+                                  kind=v["kind"], project_id=v["project_id"], open_only=bool(v["open_only"]),
+                                  due_from=None, due_to=None)
+            self._apply()
+
+        self.app.push_screen(FormScreen(t("filters_title", lang), fields, values, lambda v: v), done)
+
+
+# -- departments ------------------------------------------------------------------------------
+class VimDataTable(I18nBindings, DataTable):
+    """A small DataTable (a few dozen departments) with j/k/g/G beside the arrows."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "up", show=False, id="list.up"),
+        Binding("g", "scroll_top", "top", show=False, id="list.top"),
+        Binding("G", "scroll_bottom", "bottom", show=False, id="list.bottom"),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._translate()
+
+
+class DepartmentsScreen(BaseScreen):
+    current = "departments"
+    AUTO_FOCUS = "#depts"
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("departments")
+        yield Static(t("dept_hint", self.lang), id="hint")
+        yield VimDataTable(id="depts", cursor_type="row", zebra_stripes=True)
+        yield StatusLine("")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        lang = self.lang
+        table.add_column(t("c_department", lang), key="name", width=24)
+        for key in ("c_open_n", "c_overdue_n", "c_closed_n", "c_ontime"):
+            table.add_column(Text(t(key, lang), justify="right"), key=key, width=12)
+        self.refresh_data()
+        table.focus()
+
+    def refresh_data(self) -> None:
+        table = self.query_one(DataTable)
+        stats = queries.department_stats(self.app.engine, today=self.app.today)
+        with self.app.batch_update():
+            table.clear()
+            for s in stats:
+                rate = f"{s.closed_on_time * 100 // s.closed}%" if s.closed else "—"
+                overdue = Text(str(s.overdue), style="bold red" if s.overdue else "", justify="right")
+                table.add_row(s.name, Text(str(s.open), justify="right"), overdue,
+                              Text(str(s.closed), justify="right"), Text(rate, justify="right"), key=str(s.id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        dept_id = int(event.row_key.value)
+        self.app.show_problems(queries.ProblemFilter(department_id=dept_id, open_only=True))
+
+    def on_show_again(self) -> None:
+        self.query_one(DataTable).focus()
