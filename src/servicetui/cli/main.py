@@ -7,6 +7,7 @@ stderr and exit code 2 — never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -162,6 +163,8 @@ def service_errors(fn):
         except (SQLAlchemyError, sqlite3.Error) as exc:
             msg = one_line(exc)
             raise UserError(f"数据库错误：{msg}", f"database error: {msg}") from exc
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             name = getattr(exc, "filename", "") or ""
             reason = exc.strerror or str(exc)
@@ -226,6 +229,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:  # `servicetui export problems | head`: the reader left, nothing to say
+        try:
+            sys.stdout = open(os.devnull, "w")
+        finally:
+            sys.exit(0)
     except Exception as exc:  # the last net: one line, never a traceback
         click.echo(f"servicetui: 内部错误 / internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
@@ -253,12 +261,12 @@ def _add_global_options(command: click.Command) -> None:
         for sub in command.commands.values():
             _add_global_options(sub)
         return
-    names = {p.name for p in command.params}
-    if "db" not in names:
+    names = {p.name for p in command.params} | {o for p in command.params for o in getattr(p, "opts", [])}
+    if "db" not in names and "--db" not in names:
         command.params.append(_leaf_option("--db", "db", "Database (same as the global --db)."))
-    if "user" not in names:
+    if "user" not in names and "--user" not in names:
         command.params.append(_leaf_option("--user", "user", "Who you are (same as the global --user)."))
-    if "lang" not in names:
+    if "lang" not in names and "--lang" not in names:
         command.params.append(_leaf_option("--lang", "lang", "zh|en (same as the global --lang).",
                                            type=click.Choice(["zh", "en"])))
 

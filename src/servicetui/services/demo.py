@@ -632,6 +632,8 @@ def build_demo(engine: Engine, *, today: date = DEMO_TODAY) -> dict[str, int]:
 
     for key, value in SETTINGS.items():
         entities.set_setting(ctx, key, value)
+    # the demo county lives on the seed report's day: pin "today" so lights and reports match it
+    entities.set_setting(ctx, "today", today.isoformat())
 
     park = entities.create_park(ctx, name=PARK, notes="全县招商引资主战场")
     ids.parks[PARK] = park
