@@ -20,9 +20,16 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/servicetui demo --db "$(DEMO_DB)" --reset
 
-## make test: set up and run the whole test suite
+## make test: set up and run the whole test suite. When SERVICETUI_TEST_PG_URL names a PostgreSQL
+## server (.ci/run starts one), the service, report and CLI suites run a second time on it.
+PG_SUITES := tests/services tests/reports
+
 test: venv
 	$(BIN)/python -m pytest -q
+	@if [ -n "$$SERVICETUI_TEST_PG_URL" ]; then \
+	  echo "== the service, report and CLI suites again, on PostgreSQL =="; \
+	  SERVICETUI_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(PG_SUITES); \
+	fi
 
 ## make bench: the performance harness (see benchmarks/)
 bench: venv

@@ -53,13 +53,14 @@ TARGETS: dict[str, tuple[str, str, float | None]] = {
     "export_xlsx_peak_mb": ("XLSX export, peak memory over idle", "MB", 80),
     "import_s": ("import problems CSV (rows = scale's problems)", "s", 15),
     "board_rss_mb": ("resident memory, board open", "MB", 220),
+    "datatable_startup_s": ("BASELINE stock Textual app: first paint", "s", None),
     "datatable_load_s": ("BASELINE DataTable: load all rows", "s", None),
     "datatable_rss_mb": ("BASELINE DataTable: resident memory", "MB", None),
     "datatable_filter_ms_median": ("BASELINE DataTable: filter, median", "ms", None),
 }
 # ours / DataTable ratios: (our metric, DataTable metric)
 RATIOS = {
-    "first_paint_s": "datatable_load_s",
+    "first_paint_s": "datatable_startup_s",
     "board_rss_mb": "datatable_rss_mb",
     "pilot_keystroke_cpu_ms_median": "datatable_filter_ms_median",
     "keystroke_cpu_ms_median": "datatable_filter_ms_median",
@@ -79,32 +80,44 @@ def env() -> dict:
     return e
 
 
-def drive(task: str, *args: str, timeout: float = 600, on_line=None) -> dict:
-    """Run one driver task in a fresh interpreter; its RESULT dict (or {"error": …})."""
+def drive(task: str, *args: str, timeout: float = 600) -> dict:
+    """Run one driver task in a fresh interpreter; its RESULT dict, or {"error": …}. A task still
+    running after `timeout` seconds is killed and recorded as a lower bound ("timed_out")."""
+    import threading
+
     cmd = [PY, DRIVER, task, *args]
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
-    except OSError as exc:
-        return {"error": str(exc)}
-    result: dict = {}
-    marks: dict[str, float] = {}
-    try:
-        for line in proc.stdout:  # type: ignore[union-attr]
-            now = time.perf_counter() - t0
-            line = line.rstrip("\n")
-            if line.startswith("RESULT "):
-                result = json.loads(line[7:])
-            elif line:
-                marks.setdefault(line, now)
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return {"error": f"timeout after {timeout}s"}
-    err = proc.stderr.read() if proc.stderr else ""  # type: ignore[union-attr]
-    if not result:
-        tail = err.strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
-        return {"error": tail[0]}
+    with tempfile.TemporaryFile("w+") as err:
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env())
+        except OSError as exc:
+            return {"error": str(exc)}
+        fired = threading.Event()
+
+        def kill() -> None:
+            fired.set()
+            proc.kill()
+
+        watchdog = threading.Timer(timeout, kill)
+        watchdog.start()
+        result: dict = {}
+        marks: dict[str, float] = {}
+        try:
+            for line in proc.stdout:  # type: ignore[union-attr]
+                line = line.rstrip("\n")
+                if line.startswith("RESULT "):
+                    result = json.loads(line[7:])
+                elif line:
+                    marks.setdefault(line, round(time.perf_counter() - t0, 4))
+            proc.wait()
+        finally:
+            watchdog.cancel()
+        if fired.is_set() and not result:
+            return {"error": f"stopped after {timeout:g} s (time cap)", "timed_out": True, "lower_bound_s": timeout}
+        if not result:
+            err.seek(0)
+            tail = err.read().strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+            return {"error": tail[0]}
     result["_marks"] = marks
     result["_process_s"] = round(time.perf_counter() - t0, 3)
     return result
@@ -181,20 +194,59 @@ def copy_db(src: Path, dst: Path) -> None:
 
 
 # -- one scale ------------------------------------------------------------------------------------
+def cap(target: float, opts) -> float:
+    """Time cap of a whole-file task: a FAIL is certain well before it, and the run must stay short."""
+    return max(target * opts.cap_factor, opts.cap_floor)
+
+
+def datatable_baseline(scale: str, db: Path, opts) -> dict:
+    """The stock-DataTable baseline does not depend on our code: measured once per (data, Textual,
+    task version) and cached in benchmarks/data/baseline-<scale>.json (--refresh-baseline re-measures)."""
+    sys.path.insert(0, str(HERE))
+    import drivers
+    import generate
+
+    try:
+        import textual
+
+        tv = textual.__version__
+    except Exception:
+        tv = "?"
+    key = {"textual": tv, "data": generate.marker(db), "task": drivers.DATATABLE_VERSION,
+           "filters": opts.baseline_filters}
+    path = DATA / f"baseline-{scale}.json"
+    if path.exists() and not opts.refresh_baseline:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                cached["result"]["cached"] = True
+                return cached["result"]
+        except (ValueError, KeyError):
+            pass
+    res = drive("datatable", "--db", str(db), "--filters", str(opts.baseline_filters), "--budget", str(opts.budget),
+                "--rows-budget", str(opts.baseline_rows_budget), timeout=opts.baseline_rows_budget * 4 + 120)
+    if "error" not in res:
+        path.write_text(json.dumps({"key": key, "result": res}, ensure_ascii=False), encoding="utf-8")
+    return res
+
+
 def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
     r: dict = {}
     db_s = str(db)
-    large = scale == "large"
+    budget = ["--budget", str(opts.budget)]
 
-    # 1. first paint: one warm-up (pyc, OS cache), then N runs; the parent's clock from spawn to PAINTED
+    # 2–4. the queries behind a keystroke, a project screen, a page (this also warms the file cache)
+    q = drive("queries", "--db", db_s, *budget, *(["--patched"] if opts.patched else []), timeout=opts.budget * 6 + 120)
+    r["queries"] = q
+    log(f"  queries: {'error ' + q['error'] if 'error' in q else 'ok'}")
+
+    # 1. first paint: N fresh processes; the parent's clock from spawn to the PAINTED line
     runs, cpu, errors, detail = [], [], [], {}
-    for i in range(opts.paint_runs + 1):
-        res = drive("firstpaint", "--db", db_s, timeout=300)
+    for _ in range(opts.paint_runs):
+        res = drive("firstpaint", "--db", db_s, timeout=120)
         if "error" in res:
             errors.append(res["error"])
             break
-        if i == 0:
-            continue
         runs.append(res["_marks"].get("PAINTED"))
         cpu.append(res.get("cpu_s"))
         detail = res
@@ -208,21 +260,17 @@ def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
         r["first_paint"] = {"seconds": None, "error": errors[0] if errors else "no PAINTED mark"}
     log(f"  first paint: {r['first_paint'].get('seconds')} s")
 
-    # 2–4. the queries behind a keystroke, a project screen, a page
-    q = drive("queries", "--db", db_s, *(["--patched"] if opts.patched else []), timeout=1200)
-    r["queries"] = q
-    log(f"  queries: {'error ' + q['error'] if 'error' in q else 'ok'}")
-
     # 2b + 7. the board through Pilot: keystrokes and resident memory
-    b = drive("board", "--db", db_s, "--filters", str(opts.pilot_prefixes if large else 20), timeout=1200)
+    b = drive("board", "--db", db_s, *budget, timeout=opts.budget * 3 + 120)
     r["board"] = b
     log(f"  board (Pilot): {'error ' + b['error'] if 'error' in b else 'ok'}")
 
     # 5. exports: time, and peak memory over an idle interpreter with the same imports
     tmpdir = Path(tempfile.mkdtemp(prefix="bench-"))
-    for fmt in ("csv", "xlsx"):
+    for fmt, target in (("csv", 1.5), ("xlsx", 10)):
         idle = drive("export", "--db", db_s, "--fmt", fmt, "--idle")
-        res = drive("export", "--db", db_s, "--fmt", fmt, "--out", str(tmpdir / f"problems.{fmt}"), timeout=900)
+        res = drive("export", "--db", db_s, "--fmt", fmt, "--out", str(tmpdir / f"problems.{fmt}"),
+                    timeout=cap(target, opts))
         if "error" not in res and "error" not in idle:
             res["idle_rss_mb"] = idle["peak_rss_mb"]
             res["peak_over_idle_mb"] = round(res["peak_rss_mb"] - idle["peak_rss_mb"], 1)
@@ -235,10 +283,10 @@ def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
         r["import"] = {"error": "skipped (--skip-import)"}
     else:
         csv_path = import_csv(small_db, n_rows)
-        target = tmpdir / "import.db"
-        copy_db(small_db, target)
-        idle = drive("import", "--db", str(target), "--csv", str(csv_path), "--idle")
-        res = drive("import", "--db", str(target), "--csv", str(csv_path), timeout=900)
+        target_db = tmpdir / "import.db"
+        copy_db(small_db, target_db)
+        idle = drive("import", "--db", str(target_db), "--csv", str(csv_path), "--idle")
+        res = drive("import", "--db", str(target_db), "--csv", str(csv_path), timeout=cap(15, opts))
         if "error" not in res and "error" not in idle:
             res["peak_over_idle_mb"] = round(res["peak_rss_mb"] - idle["peak_rss_mb"], 1)
         res["csv_rows"] = n_rows
@@ -248,18 +296,19 @@ def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
         p.unlink()
     tmpdir.rmdir()
 
-    # 8. BASELINE: a stock DataTable holding every row
+    # 8. BASELINE: a stock DataTable holding every row (cached: it does not change with our code)
     if opts.no_baseline:
         r["datatable"] = {"error": "skipped (--no-baseline)"}
     else:
-        d = drive("datatable", "--db", db_s, "--filters", str(opts.baseline_filters if large else 20), timeout=1200)
+        d = datatable_baseline(scale, db, opts)
         r["datatable"] = d
-        log(f"  DataTable baseline: {d.get('load_s', d.get('error'))}")
+        log(f"  DataTable baseline: {d.get('load_s', d.get('error'))}{' (cached)' if d.get('cached') else ''}")
     return r
 
 
 def figures(r: dict) -> dict[str, float | None]:
-    """The flat figures of one scale (None where the measurement failed)."""
+    """The flat figures of one scale (None where the measurement failed; a time cap's lower bound
+    where the task was stopped, see `bounds`)."""
 
     def g(d, *path):
         for p in path:
@@ -267,6 +316,9 @@ def figures(r: dict) -> dict[str, float | None]:
                 return None
             d = d[p]
         return d
+
+    def secs(key):
+        return g(r, key, "seconds") if g(r, key, "seconds") is not None else g(r, key, "lower_bound_s")
 
     return {
         "first_paint_s": g(r, "first_paint", "seconds"),
@@ -280,24 +332,33 @@ def figures(r: dict) -> dict[str, float | None]:
         "scroll_page_ms_median": g(r, "queries", "scroll_page", "cpu_ms", "median"),
         "scroll_page_ms_worst": g(r, "queries", "scroll_page", "cpu_ms", "worst"),
         "project_list_page_ms": g(r, "queries", "project_list_page", "cpu_ms"),
-        "export_csv_s": g(r, "export_csv", "seconds"),
+        "export_csv_s": secs("export_csv"),
         "export_csv_peak_mb": g(r, "export_csv", "peak_over_idle_mb"),
-        "export_xlsx_s": g(r, "export_xlsx", "seconds"),
+        "export_xlsx_s": secs("export_xlsx"),
         "export_xlsx_peak_mb": g(r, "export_xlsx", "peak_over_idle_mb"),
-        "import_s": g(r, "import", "seconds"),
+        "import_s": secs("import"),
         "board_rss_mb": g(r, "board", "rss_mb_after_typing") or g(r, "board", "rss_mb_board_open"),
+        "datatable_startup_s": g(r, "datatable", "startup_paint_s"),
         "datatable_load_s": g(r, "datatable", "load_s"),
         "datatable_rss_mb": g(r, "datatable", "rss_mb_loaded"),
         "datatable_filter_ms_median": g(r, "datatable", "filter", "cpu_ms", "median"),
     }
 
 
-def verdict(metric: str, value) -> str:
+def bounds(r: dict) -> set[str]:
+    """Metrics whose figure is only a lower bound (the task hit its time cap)."""
+    return {m for m, key in (("export_csv_s", "export_csv"), ("export_xlsx_s", "export_xlsx"), ("import_s", "import"))
+            if isinstance(r.get(key), dict) and r[key].get("timed_out")}
+
+
+def verdict(metric: str, value, lower_bound: bool = False) -> str:
     target = TARGETS[metric][2]
     if target is None:
         return ""
     if value is None:
         return "n/a"
+    if lower_bound:
+        return "FAIL" if value >= target else "n/a"
     return "PASS" if value <= target else "FAIL"
 
 
@@ -311,15 +372,16 @@ def fmt(v) -> str:
 
 def table(results: dict, scales: list[str]) -> str:
     figs = {s: figures(results[s]) for s in scales}
+    lows = {s: bounds(results[s]) for s in scales}
     top = scales[-1]
     head = ["metric", *scales, f"target ({'large' if 'large' in scales else top + '*'})", "ours/DataTable"]
     rows = []
     for m, (label, unit, target) in TARGETS.items():
         cells = [f"{label} ({unit})"]
         for s in scales:
-            v = figs[s][m]
-            mark = verdict(m, v) if s == top else ""
-            cells.append(f"{fmt(v)} {mark}".strip())
+            v, low = figs[s][m], m in lows[s]
+            mark = verdict(m, v, low) if s == top else ""
+            cells.append(f"{'> ' if low else ''}{fmt(v)} {mark}".strip())
         cells.append(f"≤ {target:g}" if target is not None else "")
         ratio = ""
         if m in RATIOS:
@@ -363,8 +425,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regenerate", action="store_true", help="rebuild the databases even if cached")
     ap.add_argument("--json", dest="json_path", help="also write the JSON object to this file")
     ap.add_argument("--paint-runs", type=int, default=3)
-    ap.add_argument("--pilot-prefixes", type=int, default=20, help="Pilot keystrokes at large (20 = all)")
-    ap.add_argument("--baseline-filters", type=int, default=5, help="DataTable filters at large")
+    ap.add_argument("--budget", type=float, default=20, help="seconds per sampling loop (fewer samples when slow)")
+    ap.add_argument("--cap-factor", type=float, default=4, help="whole-file tasks stop at factor × target …")
+    ap.add_argument("--cap-floor", type=float, default=30, help="… but never before this many seconds")
+    ap.add_argument("--baseline-filters", type=int, default=20, help="DataTable filters (budgeted)")
+    ap.add_argument("--baseline-rows-budget", type=float, default=60,
+                    help="seconds of DataTable loading before extrapolating to every row")
+    ap.add_argument("--refresh-baseline", action="store_true", help="re-measure the cached DataTable baseline")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--skip-import", action="store_true")
     ap.add_argument("--patched", action="store_true", help="queries through benchmarks/fastpaths.py")
@@ -378,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     small_db, small_info = ensure_db("small", opts.regenerate)
     results: dict = {}
     infos: dict = {"small": small_info}
+    drive("firstpaint", "--db", str(small_db), timeout=120)  # warm-up: .pyc files and OS cache of the code
     for s in scales:
         log(f"== {s}")
         db, info = (small_db, small_info) if s == "small" else ensure_db(s, opts.regenerate)
@@ -398,7 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {m: {"label": label, "unit": unit, "target_at_large": target}
                     for m, (label, unit, target) in TARGETS.items()},
         "figures": {s: figures(results[s]) for s in scales},
-        "verdicts": {m: verdict(m, figures(results[scales[-1]])[m]) for m in TARGETS if TARGETS[m][2] is not None},
+        "lower_bounds": {s: sorted(bounds(results[s])) for s in scales},
+        "verdicts": {m: verdict(m, figures(results[scales[-1]])[m], m in bounds(results[scales[-1]]))
+                     for m in TARGETS if TARGETS[m][2] is not None},
         "scales": results,
         "errors": errors_of(results),
     }

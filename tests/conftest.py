@@ -58,9 +58,72 @@ def _migrated_template(tmp_path_factory):
     return path
 
 
+# SERVICETUI_TEST_BACKEND=postgresql runs the `engine`-based suites on the PostgreSQL server named by
+# SERVICETUI_TEST_PG_URL (`make test` does this after the SQLite run when CI has started a server).
+BACKEND = os.environ.get("SERVICETUI_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("SERVICETUI_TEST_PG_URL", "")
+
+
+def pytest_collection_modifyitems(config, items):
+    if BACKEND != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="SQLite-only behaviour (file, PRAGMA or backup)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: needs a SQLite file (skipped on the PostgreSQL run)")
+
+
+@pytest.fixture(scope="session")
+def _pg_database():
+    """One migrated PostgreSQL database per test session; each test starts from empty tables."""
+    from sqlalchemy import text
+
+    from servicetui.store import migrate
+    from servicetui.store.db import make_engine
+
+    admin = make_engine(PG_URL)
+    name = f"servicetui_test_{os.getpid()}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(PG_URL.rsplit("/", 1)[0] + "/" + name)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _pg_engine(request):
+    from sqlalchemy import inspect, text
+
+    eng = request.getfixturevalue("_pg_database")
+    tables = [t for t in inspect(eng).get_table_names() if t != "alembic_version"]
+    with eng.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    yield eng
+
+
 @pytest.fixture
-def engine(db_path, _migrated_template):
-    """A migrated (head) SQLite database file under tmp_path (mode 0600)."""
+def db_url(engine) -> str:
+    """What to pass as --db for the `engine` fixture's database (a file path or a URL)."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def engine(request, db_path, _migrated_template):
+    """A migrated (head) database: a SQLite file under tmp_path (mode 0600), or a fresh PostgreSQL
+    database cloned from a migrated template when SERVICETUI_TEST_BACKEND=postgresql."""
+    if BACKEND == "postgresql":
+        if not PG_URL:
+            pytest.fail("SERVICETUI_TEST_BACKEND=postgresql needs SERVICETUI_TEST_PG_URL")
+        yield from _pg_engine(request)
+        return
     from servicetui.store import migrate
     from servicetui.store.db import make_engine
 

@@ -65,7 +65,7 @@ def county(world, make_ctx):
 
 
 @pytest.fixture
-def cli(db_path, engine):
+def cli(db_url, engine):
     """invoke(*args) runs `servicetui --db <engine's file> --today 2022-09-30 --user liming *args`."""
     from click.testing import CliRunner
 
@@ -75,7 +75,7 @@ def cli(db_path, engine):
     runner = CliRunner()
 
     def invoke(*args: str):
-        return runner.invoke(group, ["--db", str(db_path), "--today", "2022-09-30", "--user", "liming", *args])
+        return runner.invoke(group, ["--db", db_url, "--today", "2022-09-30", "--user", "liming", *args])
 
     return invoke
 

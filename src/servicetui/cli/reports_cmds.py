@@ -4,6 +4,7 @@
     servicetui export problems --split-by-department 清单/
     servicetui export problems --light red            # JSON on stdout, for scripts
     servicetui export ledger -o 项目台账.xlsx
+    servicetui export decisions --session last -o 议定事项清单-2022-09-30.xlsx   # or --format md|docx
     servicetui report monthly --month 2022-09 -o 月通报.docx [--as-of 2022-09-30]
     servicetui report quarterly --quarter 2022Q3 -o 季考核.xlsx
     servicetui template problems -o 问题导入模板.xlsx
@@ -176,6 +177,30 @@ def export_ledger(state: CliState, fmt, output, year) -> None:
     res = write_ledger(engine, LedgerOptions(today=_today(state), year=year), output,
                        _format(fmt, output, FORMATS, "xlsx"))
     _done(state, f"已导出 {res.rows} 个项目 → {output}", f"exported {res.rows} projects to {output}")
+
+
+@export.command("decisions")
+@click.option("--session", "session", default="last", show_default=True,
+              help="调度会编号，或 last（最近一次） / meeting id, or 'last' (the latest)")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "md", "docx"]),
+              help="默认按 -o 的扩展名；无 -o 时输出 md / default from -o's suffix, md without -o")
+@click.option("-o", "--output", type=PATH, help="输出文件；md 可省略（输出到屏幕） / output file")
+@click.pass_obj
+@service_errors
+def export_decisions(state: CliState, session, fmt, output) -> None:
+    """议定事项清单 / the decisions of a dispatch meeting (xlsx, md, docx)."""
+    from servicetui.reports import decisions as dec
+
+    engine = state.ready_engine()
+    sid = dec.session_ref(engine, session)
+    fmt = _format(fmt, output, dec.FORMATS, "xlsx" if output is not None else "md")
+    if output is None:
+        if fmt != "md":
+            raise UserError(f"{fmt} 需要用 -o 指定输出文件", f"{fmt} needs an output file (-o FILE)")
+        sys.stdout.write(dec.render_md(dec.build(engine, sid, today=_today(state))))
+        return
+    res = dec.write_decisions(engine, sid, output, fmt, today=_today(state))
+    _done(state, f"已导出 {res.rows} 项议定事项 → {output}", f"exported {res.rows} decisions to {output}")
 
 
 # -- reports -----------------------------------------------------------------------------------

@@ -88,6 +88,18 @@ def _departments():
     return DepartmentsScreen()
 
 
+def _activities():
+    from servicetui.tui.activities import ActivitiesScreen
+
+    return ActivitiesScreen()
+
+
+def _reference():
+    from servicetui.tui.reference import ReferenceScreen
+
+    return ReferenceScreen()
+
+
 class ServiceApp(App):
     """Chief service officer desk."""
 
@@ -96,13 +108,21 @@ class ServiceApp(App):
     COMMANDS = App.COMMANDS | {ServiceCommands}
     POLL_SECONDS = 2.0
     DEFAULT_MODE = "projects"
-    MODES = {"projects": _projects, "problems": _problems, "departments": _departments}
+    MODES = {"projects": _projects, "problems": _problems, "departments": _departments,
+             "activities": _activities, "reference": _reference}
     BINDINGS = [
         Binding("1", "show('projects')", "a_projects", id="app.projects"),
         Binding("2", "show('problems')", "a_problems", id="app.problems"),
         Binding("3", "show('departments')", "a_departments", id="app.departments"),
+        # 4/5 and the rest stay out of the footer (its width is shared); `?` help and ctrl+p list them
+        Binding("4", "show('activities')", "a_activities", id="app.activities", show=False),
+        Binding("5", "show('reference')", "a_reference", id="app.reference", show=False),
+        Binding("comma", "settings", "a_settings", id="app.settings", key_display=",", show=False),
+        Binding("ctrl+e", "export", "a_export", id="app.export", show=False),
+        Binding("ctrl+o", "import_file", "a_import", id="app.import", show=False),
         Binding("question_mark,f1", "help", "a_help", id="app.help"),
         Binding("u,ctrl+z", "undo", "a_undo", id="app.undo"),
+        Binding("M", "meeting", "a_meeting", id="app.meeting", show=False),
         Binding("q", "quit", "a_quit", id="app.quit", show=False),
     ]
 
@@ -158,6 +178,20 @@ class ServiceApp(App):
         self._last_counter = change_counter(self.engine)
         if self.poll:
             self.set_interval(self.POLL_SECONDS, self.poll_changes, name="poll")
+        self.call_after_refresh(self._offer_meeting_resume)
+
+    def _offer_meeting_resume(self) -> None:
+        from servicetui.tui.meeting import offer_resume
+
+        offer_resume(self)
+
+    def action_meeting(self) -> None:
+        """调度会: start one, or resume the open one."""
+        from servicetui.tui.meeting import open_meeting
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        open_meeting(self)
 
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         detail = ", ".join(sorted(f"{b.id}={b.key}" for b in clashed_bindings if b.id))
@@ -246,6 +280,22 @@ class ServiceApp(App):
             self.notify(t("nothing_to_undo", self.lang), severity="warning")
             return
         self.after_write(t("undone", self.lang, what=summary))
+
+    def action_settings(self) -> None:
+        from servicetui.tui.settings_screen import open_settings
+
+        if not isinstance(self.screen, ModalScreen):
+            open_settings(self)
+
+    def action_export(self) -> None:
+        from servicetui.tui.transfer import open_export
+
+        open_export(self)
+
+    def action_import_file(self) -> None:
+        from servicetui.tui.transfer import open_import
+
+        open_import(self)
 
     def action_help(self) -> None:
         from servicetui.tui.help import HelpScreen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from types import SimpleNamespace
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Sparkline, Static
 
@@ -30,6 +32,7 @@ from servicetui.tui.widgets import (
     StatusLine,
     TopBar,
     lang_of,
+    light_text,
 )
 
 V = i18n.value
@@ -235,6 +238,45 @@ def _history_text(entry: dict, lang: str) -> str:
     return f"{what} · {target}"
 
 
+def facts_text(app, d: queries.ProjectDetail) -> Text:
+    """The project's facts block (name, stage, money, dates, people, light); shared with the meeting."""
+    f, lang, unit = d.facts, app.lang, app.money_unit
+    ul = money_unit_label(unit, lang)
+    L = i18n.label
+
+    def money(x):
+        return f"{format_money(x or 0, unit)} {ul}"
+
+    def day(x):
+        return x.isoformat() if x else "—"
+
+    sep = " · "
+    colon = "：" if lang != "en" else ": "
+    light = d.verdict.light.value
+    from servicetui.tui.widgets import LIGHT_COLOURS
+
+    lines = [
+        Text.assemble((f["name"], "bold"), f"  [{f['code']}]  ", f.get("company") or ""),
+        Text(sep.join(x for x in [f"{t('stage', lang)}{colon}{V(f['stage'], lang)}" +
+                                  (f"（{t('stalled', lang)}）" if f.get("stalled") else ""),
+                                  V(f.get("kind"), lang), f.get("park") or "", f.get("industry") or ""] if x)),
+        Text(sep.join([f"{t('agreed', lang)}{colon}{money(f['agreed_investment'])}",
+                       f"{t('annual_plan', lang)}{colon}{money(f['annual_plan'])}",
+                       f"{t('funds_year', lang)}{colon}{money(d.funds_this_year)}",
+                       f"{t('funds_last', lang)}{colon}{money(d.funds_same_period_last_year)}"])),
+        Text(sep.join([f"{t('signed', lang)}{colon}{day(f.get('signed_on'))}",
+                       f"{t('start', lang)}{colon}{day(f.get('start_on'))}",
+                       f"{t('target', lang)}{colon}{day(f.get('target_production_on'))}"])),
+        Text(sep.join([f"{t('leader', lang)}{colon}{f.get('leader') or '—'}",
+                       f"{t('officer', lang)}{colon}{f.get('officer') or '—'}",
+                       f"{t('lead_dept', lang)}{colon}{f.get('lead_department') or '—'}"])),
+        Text.assemble(("● ", LIGHT_COLOURS.get(light, "")), (d.verdict.reason(lang), LIGHT_COLOURS.get(light, "")),
+                      f"{sep}{t('progress', lang)}{colon}", (f"{d.progress}%", "bold")),
+    ]
+    del L
+    return Text("\n").join(lines)
+
+
 class ProjectScreen(BaseScreen):
     current = "projects"
     AUTO_FOCUS = "#grid"
@@ -243,13 +285,21 @@ class ProjectScreen(BaseScreen):
         Binding("a", "add_problem", "a_add_problem", id="problem.add"),
         Binding("E", "edit_project", "a_edit_project", id="project.edit"),
         Binding("F", "funds", "a_funds", id="project.funds"),
+        Binding("T", "add_task", "a_add_task", id="project.add_task"),
     ]
+    DEFAULT_CSS = """
+    ProjectScreen #tasks { height: 6; padding: 0 1; }
+    ProjectScreen #notes { height: 1fr; padding: 0 1 0 0; }
+    ProjectScreen #history { height: 1fr; }
+    """
 
     def __init__(self, project_id: int) -> None:
         super().__init__()
         self.project_id = project_id
         self.detail: queries.ProjectDetail | None = None
         self._history: list[dict] = []
+        self._notes: list[dict] = []
+        self._notes_for: tuple[int, str] | None = None  # (problem id, title) whose progress notes are shown
 
     def compose(self) -> ComposeResult:
         yield TopBar("projects")
@@ -267,7 +317,12 @@ class ProjectScreen(BaseScreen):
                 yield Label(t("project_problems", self.lang), classes="section")
                 yield ProblemTable(problem_columns(self.app, with_project=False), count=self._count,
                                    fetch=self._fetch, id="problems")
+                yield Label(t("tasks", self.lang), classes="section", id="taskstitle")
+                yield ProblemTable(task_columns(self.app), count=self._task_count, fetch=self._task_fetch, id="tasks")
             with Vertical(id="historybox"):
+                yield Label(t("notes_none", self.lang), classes="section", id="notestitle")
+                yield LazyTable(note_columns(self.lang), count=lambda: len(self._notes),
+                                fetch=lambda o, n: self._notes[o:o + n], id="notes")
                 yield Label(t("history", self.lang), classes="section")
                 yield LazyTable(self._history_columns(), count=lambda: len(self._history),
                                 fetch=lambda o, n: self._history[o:o + n], id="history")
@@ -286,6 +341,28 @@ class ProjectScreen(BaseScreen):
     def _fetch(self, offset: int, limit: int) -> list:
         return queries.problem_rows(self.app.engine, queries.ProblemFilter(project_id=self.project_id),
                                     today=self.app.today, warn_days=self.app.warn_days, offset=offset, limit=limit)
+
+    def _task_filter(self) -> queries.ProblemFilter:
+        return queries.ProblemFilter(project_id=self.project_id, kind="任务")
+
+    def _task_count(self) -> int:
+        return queries.problem_count(self.app.engine, self._task_filter(), today=self.app.today,
+                                     warn_days=self.app.warn_days)
+
+    def _task_fetch(self, offset: int, limit: int) -> list:
+        return queries.problem_rows(self.app.engine, self._task_filter(), today=self.app.today,
+                                    warn_days=self.app.warn_days, sort="due", offset=offset, limit=limit)
+
+    def show_notes(self, problem_id: int | None, title: str = "") -> None:
+        """Show the 办理进展 of one problem (newest first) in the right-hand pane."""
+        from servicetui.tui import data
+
+        self._notes_for = (problem_id, title) if problem_id is not None else None
+        self._notes = data.problem_events(self.app.engine, problem_id) if problem_id is not None else []
+        short = title if len(title) <= 24 else title[:23] + "…"
+        self.query_one("#notestitle", Label).update(
+            t("notes_of", self.lang, title=short) if problem_id is not None else t("notes_none", self.lang))
+        self.query_one("#notes", LazyTable).reload(keep_cursor=False)
 
     def _history_columns(self) -> list[Column]:
         lang = self.lang
@@ -321,44 +398,16 @@ class ProjectScreen(BaseScreen):
         self.query_one(MilestoneGrid).set_data(self.project_id, d.units, d.milestone_kinds)
         self._blockers(d)
         self.query_one("#problems", LazyTable).reload()
+        self.query_one("#tasks", LazyTable).reload()
         self.query_one("#history", LazyTable).reload()
+        if self._notes_for is None:
+            first = self.query_one("#problems", LazyTable).selected
+            self.show_notes(first.id if first else None, first.title if first else "")
+        else:
+            self.show_notes(*self._notes_for)
 
     def _facts(self, d: queries.ProjectDetail) -> None:
-        f, lang, unit = d.facts, self.lang, self.app.money_unit
-        ul = money_unit_label(unit, lang)
-        L = i18n.label
-
-        def money(x):
-            return f"{format_money(x or 0, unit)} {ul}"
-
-        def day(x):
-            return x.isoformat() if x else "—"
-
-        sep = " · "
-        colon = "：" if lang != "en" else ": "
-        light = d.verdict.light.value
-        from servicetui.tui.widgets import LIGHT_COLOURS
-
-        lines = [
-            Text.assemble((f["name"], "bold"), f"  [{f['code']}]  ", f.get("company") or ""),
-            Text(sep.join(x for x in [f"{t('stage', lang)}{colon}{V(f['stage'], lang)}" +
-                                      (f"（{t('stalled', lang)}）" if f.get("stalled") else ""),
-                                      V(f.get("kind"), lang), f.get("park") or "", f.get("industry") or ""] if x)),
-            Text(sep.join([f"{t('agreed', lang)}{colon}{money(f['agreed_investment'])}",
-                           f"{t('annual_plan', lang)}{colon}{money(f['annual_plan'])}",
-                           f"{t('funds_year', lang)}{colon}{money(d.funds_this_year)}",
-                           f"{t('funds_last', lang)}{colon}{money(d.funds_same_period_last_year)}"])),
-            Text(sep.join([f"{t('signed', lang)}{colon}{day(f.get('signed_on'))}",
-                           f"{t('start', lang)}{colon}{day(f.get('start_on'))}",
-                           f"{t('target', lang)}{colon}{day(f.get('target_production_on'))}"])),
-            Text(sep.join([f"{t('leader', lang)}{colon}{f.get('leader') or '—'}",
-                           f"{t('officer', lang)}{colon}{f.get('officer') or '—'}",
-                           f"{t('lead_dept', lang)}{colon}{f.get('lead_department') or '—'}"])),
-            Text.assemble(("● ", LIGHT_COLOURS.get(light, "")), (d.verdict.reason(lang), LIGHT_COLOURS.get(light, "")),
-                          f"{sep}{t('progress', lang)}{colon}", (f"{d.progress}%", "bold")),
-        ]
-        del L
-        self.query_one("#facts", Static).update(Text("\n").join(lines))
+        self.query_one("#facts", Static).update(facts_text(self.app, d))
 
     def _funds(self, d: queries.ProjectDetail) -> None:
         today = self.app.today
@@ -416,23 +465,27 @@ class ProjectScreen(BaseScreen):
         self.status(f"{v.reason(lang)} · " + " · ".join(bits), v.light.value)
 
     def on_lazy_table_highlighted(self, event: LazyTable.Highlighted) -> None:
-        if event.table.id == "problems" and event.row is not None and (
+        if event.table.id in ("problems", "tasks") and event.row is not None and (
                 self.focused is event.table or not self.is_current):
             text, light = problem_status_text(self.app, event.row)
             self.status(text, light)
+            if self.focused is event.table and (self._notes_for or (None,))[0] != event.row.id:
+                self.show_notes(event.row.id, event.row.title)
 
     def on_descendant_focus(self, event) -> None:
         w = event.widget if hasattr(event, "widget") else None
         if isinstance(w, MilestoneGrid):
             self._status_for_cell(w.unit, w.cell)
-        elif isinstance(w, LazyTable) and w.id == "problems" and w.selected is not None:
+        elif isinstance(w, LazyTable) and w.id in ("problems", "tasks") and w.selected is not None:
             text, light = problem_status_text(self.app, w.selected)
             self.status(text, light)
+            if (self._notes_for or (None,))[0] != w.selected.id:
+                self.show_notes(w.selected.id, w.selected.title)
         elif self.detail is not None:
             self.status(self.detail.verdict.reason(self.lang), self.detail.verdict.light.value)
 
     def on_lazy_table_selected(self, event: LazyTable.Selected) -> None:
-        if event.table.id == "problems":
+        if event.table.id in ("problems", "tasks"):
             actions.edit_problem(self.app, event.row.id)
 
     # -- actions -------------------------------------------------------------------------
@@ -447,3 +500,120 @@ class ProjectScreen(BaseScreen):
 
     def action_funds(self) -> None:
         actions.report_funds(self.app, self.project_id)
+
+    def action_add_task(self) -> None:
+        add_task(self.app, self.project_id)
+
+
+# -- 分工方案 tasks and 办理进展 (progress notes) ------------------------------------------------------
+def task_columns(app) -> list[Column]:
+    """A division-plan task: what, responsible unit, deadline, status, light."""
+    lang = app.lang
+    en = lang == "en"
+    return [
+        Column("light", t("c_light", lang), 8 if en else 6, lambda r: light_text(r.light, lang)),
+        Column("title", t("c_title", lang) if en else "任务", 16, lambda r: r.title, flex=2),
+        Column("department", t("c_department", lang), 12, lambda r: r.department or "—", flex=1),
+        Column("due", t("c_due", lang), 10, lambda r: r.due.isoformat() if r.due else "—"),
+        Column("status", t("c_status", lang), 10 if en else 6, lambda r: V(r.status, lang)),
+    ]
+
+
+def note_columns(lang: str, wide: bool = False) -> list[Column]:
+    def when(e):
+        on = e.get("on")
+        if on is not None:
+            return on.isoformat() if wide else on.strftime("%m-%d")
+        return str(e.get("at") or "")[:10]
+
+    return [
+        Column("on", t("c_when", lang), 10 if wide else 5, when),
+        Column("who", t("c_by", lang), 8, lambda e: e["who"]),
+        Column("kind", t("c_ev_kind", lang), 10 if lang == "en" else 6, lambda e: t(f"ev_{e['kind']}", lang)),
+        Column("text", t("c_note", lang), 20, lambda e: " ".join((e["text"] or "").split()), flex=1),
+    ]
+
+
+def add_task(app, project_id: int) -> None:
+    """A problem form preset to kind 任务 (a 分工方案 task)."""
+    from servicetui.domain.enums import Category, ProblemKind
+    from servicetui.services import problems
+    from servicetui.tui import data
+    from servicetui.tui.forms import FormScreen
+
+    name = data.project_name(app.engine, project_id)
+    values = {"category": Category.OTHER.value, "kind": ProblemKind.TASK.value, "raised_on": app.today}
+
+    def submit(v):
+        v = dict(v)
+        v["category"] = v.get("category") or Category.OTHER.value
+        v["kind"] = v.get("kind") or ProblemKind.TASK.value
+        return problems.create_problem(app.ctx(), project_id=project_id, **v)
+
+    def done(result) -> None:
+        if result:
+            app.after_write(t("saved", app.lang))
+
+    short = name if len(name) <= 40 else name[:39] + "…"
+    app.push_screen(FormScreen(t("f_new_task", app.lang, project=short), actions.problem_fields(app), values,
+                               submit), done)
+
+
+class ProblemLogScreen(I18nBindings, ModalScreen[None]):
+    """The 办理进展 log of one problem, newest first (`l` on a problem)."""
+
+    DEFAULT_CSS = """
+    ProblemLogScreen { align: center middle; }
+    ProblemLogScreen > Vertical { width: 120; max-width: 95%; height: 80%; border: thick $primary;
+                                  background: $surface; padding: 0 1; }
+    ProblemLogScreen #log-title { text-style: bold; height: auto; }
+    ProblemLogScreen #log-hint { color: $text-muted; height: 1; }
+    ProblemLogScreen LazyTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape,l,q", "close", "a_back", id="log.close"),
+        Binding("p", "note", "a_note", id="log.note"),
+    ]
+
+    def __init__(self, problem_id: int, title: str) -> None:
+        super().__init__()
+        self._translate()
+        self.problem_id = problem_id
+        self.problem_title = title
+        self.events: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        lang = lang_of(self)
+        with Vertical():
+            yield Static(Text(t("log_title", lang, title=self.problem_title)), id="log-title")
+            yield Static(t("log_hint", lang), id="log-hint")
+            yield LazyTable(note_columns(lang, wide=True), count=lambda: len(self.events),
+                            fetch=lambda o, n: self.events[o:o + n], id="log")
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.query_one("#log", LazyTable).focus()
+
+    def refresh_data(self) -> None:
+        from servicetui.tui import data
+
+        self.events = data.problem_events(self.app.engine, self.problem_id)
+        self.query_one("#log", LazyTable).reload(keep_cursor=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_note(self) -> None:
+        from servicetui.tui import data
+
+        rec = data.problem_record(self.app.engine, self.problem_id)
+        if rec is None:
+            return
+        row = SimpleNamespace(id=self.problem_id, title=self.problem_title, version=rec["version"])
+        self._pending_refresh = True  # the note form is on top now; re-read the log when it closes
+        actions.note_problem(self.app, row)
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_pending_refresh", False):
+            self._pending_refresh = False
+            self.refresh_data()

@@ -1,0 +1,12 @@
+"""servicetui in a browser: `servicetui serve` runs the same Textual app behind textual-serve.
+
+    server.py       ServiceServer — textual-serve's Server with our page (no outside URL at all,
+                    a local CJK-capable monospace font stack) and a Content-Security-Policy that
+                    keeps it so
+    login.py        `python -m servicetui.web.login`: the app behind a "who are you" screen
+                    (`servicetui serve --login`)
+    templates/      the page (app_index.html)
+    static/         its stylesheet
+
+Nothing here imports Textual at import time (tests/test_import_hygiene.py).
+"""

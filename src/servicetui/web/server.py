@@ -1,0 +1,130 @@
+"""textual-serve's `Server`, made fit for an offline government network.
+
+textual-serve's own page (textual_serve/templates/app_index.html) loads "Roboto Mono" from
+fonts.googleapis.com, and its terminal (static/js/textual.js, xterm.js) asks for
+"'Roboto Mono', Monaco, 'Courier New', monospace" — no Chinese glyphs in any of them. Here:
+
+* the page is ours (web/templates/app_index.html): every URL in it is on this server; Roboto Mono
+  comes from the copy textual-serve ships (static/fonts), Chinese from the fonts on the officer's
+  machine (CJK_FONT_STACK);
+* textual.js is served patched (`/servicetui/textual.js`): the terminal's font family becomes
+  FONT_FAMILY, and the xterm.js terminal is published as `window.servicetuiTerminals` so a test
+  (or a support engineer in the browser console) can read the screen as text;
+* every HTML answer carries a Content-Security-Policy that allows this server's origin only, so
+  the browser itself refuses any outside font, script, style or connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import textual_serve
+from aiohttp import web
+from textual_serve.server import Server
+
+log = logging.getLogger("servicetui.web")
+
+WEB_DIR = Path(__file__).parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+UPSTREAM_JS = Path(textual_serve.__file__).parent / "static" / "js" / "textual.js"
+
+# Monospace fonts with Chinese glyphs, the usual ones first on Linux desktops (Noto/思源, 文泉驿,
+# 更纱黑体), then Windows (新宋体 is monospaced; 微软雅黑 is not, but has every glyph), then macOS.
+CJK_FONT_STACK = (
+    "'Noto Sans Mono CJK SC'", "'Source Han Mono SC'", "'Sarasa Mono SC'", "'WenQuanYi Zen Hei Mono'",
+    "'WenQuanYi Micro Hei Mono'", "'Noto Sans CJK SC'", "NSimSun", "'Microsoft YaHei Mono'",
+    "'Microsoft YaHei'", "'PingFang SC'", "'Heiti SC'",
+)
+FONT_FAMILY = ", ".join(("'Roboto Mono'", *CJK_FONT_STACK, "Menlo", "Consolas", "monospace"))
+
+# The two places patched in textual.js (textual-serve 1.1.x). If a later textual-serve changes
+# them, the page still works (the upstream script is served as it is, with a warning in the log),
+# and tests/web notices that the terminal is no longer published.
+JS_PATCHES = (
+    ("fontFamily:\"'Roboto Mono', Monaco, 'Courier New', monospace\"", f'fontFamily:"{FONT_FAMILY}"'),
+    ("this.terminal.open(e),",
+     "this.terminal.open(e),(window.servicetuiTerminals=window.servicetuiTerminals||[]).push(this.terminal),"),
+)
+
+
+def patched_textual_js(source: str | None = None) -> tuple[str, list[str]]:
+    """textual.js with JS_PATCHES applied; and the patches that did not apply (empty when all did)."""
+    text = UPSTREAM_JS.read_text(encoding="utf-8") if source is None else source
+    missing = []
+    for old, new in JS_PATCHES:
+        if text.count(old) != 1:
+            missing.append(old)
+            continue
+        text = text.replace(old, new)
+    return text, missing
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(public_url: str) -> str:
+    """This server's origin only (and its ws:/wss: twin), nothing outside."""
+    origin = origin_of(public_url)
+    ws_origin = ("wss:" if origin.startswith("https:") else "ws:") + origin.split(":", 1)[1]
+    return "; ".join((
+        "default-src 'none'",
+        f"script-src 'self' {origin} 'unsafe-inline'",
+        f"style-src 'self' {origin} 'unsafe-inline'",
+        f"font-src 'self' {origin} data:",
+        f"img-src 'self' {origin} data: blob:",
+        f"connect-src 'self' {origin} {ws_origin}",
+        "worker-src 'self' blob:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+    ))
+
+
+class ServiceServer(Server):
+    """`Server` with our page, our static files and the patched terminal script."""
+
+    def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000, public_url: str,
+                 title: str = "servicetui", lang: str = "zh", banner: str | None = None) -> None:
+        # statics_path stays textual-serve's own (xterm.css, the Roboto Mono files, the background);
+        # ours are mounted beside it under /servicetui/.
+        super().__init__(command, host=host, port=port, title=title, public_url=public_url.rstrip("/"),
+                         templates_path=TEMPLATES_DIR)
+        self.lang = "en" if lang == "en" else "zh"
+        self.banner = banner
+        self.textual_js, missing = patched_textual_js()
+        if missing:
+            log.warning("textual-serve's textual.js has changed; served unpatched (missing: %s)", missing)
+        self.csp = content_security_policy(self.public_url)
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        # Registered after textual-serve's routes: "/servicetui/…" is a prefix of none of them.
+        app.router.add_get("/servicetui/textual.js", self.handle_textual_js, name="servicetui-js")
+        app.router.add_static("/servicetui", STATIC_DIR, name="servicetui-static")
+        import aiohttp_jinja2
+
+        env = aiohttp_jinja2.get_env(app)
+        env.globals["local_url"] = f"{self.public_url}/servicetui/"
+        env.globals["lang"] = self.lang
+        app.on_response_prepare.append(self._add_headers)
+        return app
+
+    async def handle_textual_js(self, request: web.Request) -> web.Response:
+        return web.Response(text=self.textual_js, content_type="application/javascript", charset="utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    async def _add_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        if response.content_type == "text/html":
+            response.headers["Content-Security-Policy"] = self.csp
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Referrer-Policy"] = "no-referrer"
+
+    async def on_startup(self, app: web.Application) -> None:
+        # textual-serve prints a logo and the whole command line (with the database path); one line
+        # is enough for the officer who started it.
+        self.console.print(self.banner or f"servicetui: {self.public_url}", highlight=False, markup=False)
