@@ -22,7 +22,7 @@ demo: venv
 
 ## make test: set up and run the whole test suite. When SERVICETUI_TEST_PG_URL names a PostgreSQL
 ## server (.ci/run starts one), the service, report and CLI suites run a second time on it.
-PG_SUITES := tests/services tests/reports
+PG_SUITES := tests/services tests/reports tests/store/test_audit_append_only.py
 
 test: venv
 	$(BIN)/python -m pytest -q
