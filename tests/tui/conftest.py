@@ -50,7 +50,11 @@ def demo_template(tmp_path_factory):
     migrate.upgrade(engine)
     user, today = build_world(engine)
     with engine.begin() as conn:
+        # the audit trail is append-only (revision 0002); this throw-away template may freeze its times
+        conn.execute(text("DROP TRIGGER IF EXISTS auditentry_no_update"))
         conn.execute(text("UPDATE auditentry SET at = :at"), {"at": FROZEN_AT})
+        conn.execute(text("CREATE TRIGGER auditentry_no_update BEFORE UPDATE ON auditentry "
+                          "BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END"))
     engine.dispose()
     return path, user, today
 

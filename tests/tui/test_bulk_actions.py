@@ -20,9 +20,8 @@ async def _settle(pilot) -> None:
 
 
 def _shown(app) -> set[str]:
-    return {ab.binding.id for ab in app.screen.active_bindings.values() if ab.binding.show and ab.enabled
-            and app.screen.check_action(ab.binding.action, ab.binding.parameters) is not False
-            and ab.node.check_action(ab.binding.action, ab.binding.parameters) is not False}
+    """Binding ids the footer shows (active_bindings leaves out what check_action refuses)."""
+    return {ab.binding.id for ab in app.screen.active_bindings.values() if ab.binding.show and ab.enabled}
 
 
 def _dues(engine, ids) -> dict[int, date | None]:

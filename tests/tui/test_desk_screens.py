@@ -271,3 +271,16 @@ async def test_settings_switch_language_at_once_and_persist(make_app, demo, tui_
     assert 'lang = "en"' in text and 'money_unit = "亿"' in text
     assert entities.get_setting(engine, "warn_days") == "5"
     assert entities.get_setting(engine, "county") == "测试县"
+
+
+def test_activities_screen_snapshot(snap_compare, make_app):
+    """Screen 4 in Chinese at 160×45, September 2022 then all months."""
+
+    async def run_before(pilot):
+        await pilot.press("4")
+        await _settle(pilot)
+        await pilot.press("A")
+        await _settle(pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -247,6 +247,7 @@ def test_meeting_project_screen_in_chinese(snap_compare, make_app):
         await _decide(pilot, "协调供电公司10月7日前完成报装", department_id=2)
         await pilot.press("space")
         await _settle(pilot)
+        pilot.app.clear_notifications()
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -357,6 +357,47 @@ def project_light_sql(prob, ms):
 PROJECT_SORTS = ("light", "due", "name", "code", "progress", "investment")
 
 
+def _project_where(f: ProjectFilter, light) -> list:
+    conds: list = []
+    if f.text:
+        like = f"%{f.text.strip()}%"
+        conds.append(or_(Project.name.like(like), Project.company.like(like), Project.code.like(like)))
+    if f.stage:
+        conds.append(Project.stage == f.stage)
+    if f.park_id is not None:
+        zones = select(Park.id).where(Park.parent_id == f.park_id)
+        conds.append(or_(Project.park_id == f.park_id, Project.park_id.in_(zones)))
+    if f.officer_id is not None:
+        conds.append(Project.officer_id == f.officer_id)
+    if f.leader_id is not None:
+        conds.append(Project.leader_id == f.leader_id)
+    if f.stalled is not None:
+        conds.append(Project.stalled == f.stalled)
+    if f.kind:
+        conds.append(Project.kind == f.kind)
+    if f.ids:
+        conds.append(Project.id.in_(list(f.ids)))
+    if f.lights:
+        conds.append(light.in_(list(f.lights)))
+    return conds
+
+
+def project_count(engine, f: ProjectFilter | None = None, *, today: date,
+                  warn_days: int = rules.DEFAULT_WARN_DAYS) -> int:
+    """How many rows `project_rows(engine, f)` returns, counted in SQL (joins the aggregates only
+    when the light is filtered on)."""
+    f = f or ProjectFilter()
+    q = select(func.count()).select_from(Project).where(Project.archived == False)  # noqa: E712
+    light = None
+    if f.lights:
+        prob, ms = _project_aggregates(today, warn_days)
+        light = project_light_sql(prob, ms)
+        q = q.outerjoin(prob, prob.c.pid == Project.id).outerjoin(ms, ms.c.pid == Project.id)
+    q = q.where(*_project_where(f, light))
+    with engine.connect() as conn:
+        return conn.scalar(q) or 0
+
+
 def project_rows(engine, f: ProjectFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
                  sort: str = "light", offset: int = 0, limit: int | None = 500) -> list[ProjectRow]:
     f = f or ProjectFilter()
@@ -386,26 +427,7 @@ def project_rows(engine, f: ProjectFilter | None = None, *, today: date, warn_da
         .outerjoin(ms, ms.c.pid == Project.id)
         .where(Project.archived == False)  # noqa: E712
     )
-    if f.text:
-        like = f"%{f.text.strip()}%"
-        q = q.where(or_(Project.name.like(like), Project.company.like(like), Project.code.like(like)))
-    if f.stage:
-        q = q.where(Project.stage == f.stage)
-    if f.park_id is not None:
-        zones = select(Park.id).where(Park.parent_id == f.park_id)
-        q = q.where(or_(Project.park_id == f.park_id, Project.park_id.in_(zones)))
-    if f.officer_id is not None:
-        q = q.where(Project.officer_id == f.officer_id)
-    if f.leader_id is not None:
-        q = q.where(Project.leader_id == f.leader_id)
-    if f.stalled is not None:
-        q = q.where(Project.stalled == f.stalled)
-    if f.kind:
-        q = q.where(Project.kind == f.kind)
-    if f.ids:
-        q = q.where(Project.id.in_(list(f.ids)))
-    if f.lights:
-        q = q.where(light.in_(list(f.lights)))
+    q = q.where(*_project_where(f, light))
     light_rank = case(*[(light == k.value, -v) for k, v in LIGHT_RANK.items()], else_=0)
     no_due = case((prob.c.next_due.is_(None), 1), else_=0)
     orders = {
@@ -561,23 +583,29 @@ class DeskSummary:
     stalled_projects: int
 
 
-def desk_summary(engine, *, today: date, officer_id: int | None = None) -> DeskSummary:
-    """逾期 N · 本周到期 N · 待销号 N · 停滞项目 N (for one officer's projects when officer_id is given)."""
+def summary_filters(today: date, officer_id: int | None = None) -> dict[str, ProblemFilter | ProjectFilter]:
+    """The list behind each number of the desk summary (the screens jump to exactly these)."""
     from datetime import timedelta
 
+    red_before, _ = rules.light_bounds(today)
     week_end = today + timedelta(days=6 - today.weekday())
-    base = (select(func.count()).select_from(Problem).join(Project, Project.id == Problem.project_id)
-            .where(Problem.archived == False, Project.archived == False))  # noqa: E712
-    projects = select(func.count()).select_from(Project).where(Project.archived == False, Project.stalled == True)  # noqa: E712
-    if officer_id is not None:
-        base = base.where(Project.officer_id == officer_id)
-        projects = projects.where(Project.officer_id == officer_id)
-    with engine.connect() as conn:
-        overdue = conn.scalar(base.where(Problem.status.in_(ACTIVE), Problem.due < today))
-        week = conn.scalar(base.where(Problem.status.in_(ACTIVE), Problem.due >= today, Problem.due <= week_end))
-        to_close = conn.scalar(base.where(Problem.status == ProblemStatus.DONE.value))
-        stalled = conn.scalar(projects)
-    return DeskSummary(overdue or 0, week or 0, to_close or 0, stalled or 0)
+    return {
+        "overdue": ProblemFilter(statuses=ACTIVE, due_to=red_before - timedelta(days=1), officer_id=officer_id),
+        "due_this_week": ProblemFilter(statuses=ACTIVE, due_from=red_before, due_to=week_end, officer_id=officer_id),
+        "to_close": ProblemFilter(statuses=(ProblemStatus.DONE.value,), officer_id=officer_id),
+        "stalled_projects": ProjectFilter(stalled=True, officer_id=officer_id),
+    }
+
+
+def desk_summary(engine, *, today: date, officer_id: int | None = None) -> DeskSummary:
+    """逾期 N · 本周到期 N · 待销号 N · 停滞项目 N (for one officer's projects when officer_id is given)."""
+    fs = summary_filters(today, officer_id)
+    return DeskSummary(
+        overdue=problem_count(engine, fs["overdue"], today=today),
+        due_this_week=problem_count(engine, fs["due_this_week"], today=today),
+        to_close=problem_count(engine, fs["to_close"], today=today),
+        stalled_projects=project_count(engine, fs["stalled_projects"], today=today),
+    )
 
 
 # -- reference lists for pickers ------------------------------------------------------------

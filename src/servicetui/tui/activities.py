@@ -49,6 +49,8 @@ class NavBar(TopBar):
         right = Text(f"{t('user', lang)}{colon}{getattr(app, 'user_label', '')}  "
                      f"{t('today', lang)}{colon}{app.today.isoformat()}")
         width = max(0, self.size.width - 2)
+        if left.cell_len + right.cell_len + 1 > width:  # narrow: keep the tabs, shorten the right side
+            right = Text(app.today.isoformat())
         if left.cell_len + right.cell_len + 1 > width:
             left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
         gap = max(1, width - left.cell_len - right.cell_len)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from servicetui.domain import rules
 from servicetui.services import queries
@@ -52,33 +52,7 @@ def unit_record(engine, unit_id: int) -> dict[str, Any] | None:
 
 def project_count(engine, f: queries.ProjectFilter, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> int:
     """How many rows `queries.project_rows(engine, f)` would return, counted in SQL."""
-    q = select(func.count()).select_from(Project).where(Project.archived == False)  # noqa: E712
-    if f.lights:
-        prob, ms = queries._project_aggregates(today, warn_days)
-        light = queries.project_light_sql(prob, ms)
-        q = (select(func.count()).select_from(Project)
-             .outerjoin(prob, prob.c.pid == Project.id).outerjoin(ms, ms.c.pid == Project.id)
-             .where(Project.archived == False, light.in_(list(f.lights))))  # noqa: E712
-    if f.text:
-        like = f"%{f.text.strip()}%"
-        q = q.where(or_(Project.name.like(like), Project.company.like(like), Project.code.like(like)))
-    if f.stage:
-        q = q.where(Project.stage == f.stage)
-    if f.park_id is not None:
-        zones = select(Park.id).where(Park.parent_id == f.park_id)
-        q = q.where(or_(Project.park_id == f.park_id, Project.park_id.in_(zones)))
-    if f.officer_id is not None:
-        q = q.where(Project.officer_id == f.officer_id)
-    if f.leader_id is not None:
-        q = q.where(Project.leader_id == f.leader_id)
-    if f.stalled is not None:
-        q = q.where(Project.stalled == f.stalled)
-    if f.kind:
-        q = q.where(Project.kind == f.kind)
-    if f.ids:
-        q = q.where(Project.id.in_(list(f.ids)))
-    with engine.connect() as conn:
-        return conn.scalar(q) or 0
+    return queries.project_count(engine, f, today=today, warn_days=warn_days)
 
 
 def project_name(engine, project_id: int) -> str:

@@ -288,7 +288,8 @@ class ProjectScreen(BaseScreen):
         Binding("T", "add_task", "a_add_task", id="project.add_task"),
     ]
     DEFAULT_CSS = """
-    ProjectScreen #tasks { height: 6; padding: 0 1; }
+    ProjectScreen #problems { height: 2fr; min-height: 3; }
+    ProjectScreen #tasks { height: 1fr; min-height: 2; max-height: 6; padding: 0 1; }
     ProjectScreen #notes { height: 1fr; padding: 0 1 0 0; }
     ProjectScreen #history { height: 1fr; }
     """
@@ -398,7 +399,9 @@ class ProjectScreen(BaseScreen):
         self.query_one(MilestoneGrid).set_data(self.project_id, d.units, d.milestone_kinds)
         self._blockers(d)
         self.query_one("#problems", LazyTable).reload()
-        self.query_one("#tasks", LazyTable).reload()
+        tasks = self.query_one("#tasks", LazyTable)
+        tasks.reload()
+        tasks.display = self.query_one("#taskstitle").display = tasks.row_count > 0  # only a project with tasks
         self.query_one("#history", LazyTable).reload()
         if self._notes_for is None:
             first = self.query_one("#problems", LazyTable).selected

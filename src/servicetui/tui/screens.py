@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
@@ -524,19 +523,15 @@ class ProjectsScreen(BaseScreen):
         self.app.push_screen(FormScreen(t("filters_title", lang), fields, values, lambda v: v), done)
 
     def action_jump(self, what: str) -> None:
+        """Open the list behind a number of the summary line (the very filter that counted it)."""
         app = self.app
         officer = app.person_id if self.mine else None
-        if what == "stalled":
-            self.filter = replace(queries.ProjectFilter(), stalled=True)
+        key = {"overdue": "overdue", "week": "due_this_week", "to_close": "to_close", "stalled": "stalled_projects"}[what]
+        f = queries.summary_filters(app.today, officer)[key]
+        if isinstance(f, queries.ProjectFilter):
+            self.filter = f
             self._apply()
             return
-        if what == "overdue":
-            f = queries.ProblemFilter(lights=(Light.RED.value,), officer_id=officer)
-        elif what == "week":
-            week_end = app.today + timedelta(days=6 - app.today.weekday())
-            f = queries.ProblemFilter(statuses=queries.ACTIVE, due_from=app.today, due_to=week_end, officer_id=officer)
-        else:
-            f = queries.ProblemFilter(statuses=(ProblemStatus.DONE.value,), officer_id=officer)
         app.show_problems(f)
 
 

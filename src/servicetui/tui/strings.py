@@ -388,7 +388,7 @@ S: dict[str, tuple[str, str]] = {
     "x_need_path": ("请填写保存位置", "Where should the file go?"),
     "x_hint": ("Ctrl+S 开始 · Esc 关闭", "Ctrl+S start · Esc close"),
     "i_title": ("导入台账（项目或问题）", "Import a ledger (projects or problems)"),
-    "i_path": ("文件（xlsx / csv）", "File (xlsx / csv)"),
+    "i_path": ("文件", "File"),
     "i_dry": ("试导入（只检查，不写入）", "Dry run (check only, write nothing)"),
     "i_kind": ("类型", "Kind"),
     "i_auto": ("按表头判断", "From the header"),

@@ -373,7 +373,7 @@ class ImportScreen(_TransferModal):
             yield Static(t("i_title", lang), id="title")
             with Horizontal(classes="row"):
                 yield Label(t("i_path", lang))
-                yield FieldInput("", id="path", compact=True, placeholder=str(Path.cwd() / "台账.xlsx"))
+                yield FieldInput("", id="path", compact=True, placeholder=f"{Path.cwd() / '台账.xlsx'}  (xlsx / csv)")
             with Horizontal(classes="row"):
                 yield Label(t("i_kind", lang))
                 yield Select([(t("i_auto", lang), "auto"), (t("i_projects", lang), "projects"),
