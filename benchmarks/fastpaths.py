@@ -139,6 +139,77 @@ def problem_rows(engine, f: ProblemFilter | None = None, *, today: date, warn_da
         return [ProblemRow(**r._mapping) for r in conn.execute(q)]
 
 
+# -- start-up and screen patches (monkeypatches applied only inside benchmark processes) -----------
+def _head_without_alembic() -> str:
+    """The head revision read from the version files (what a `migrate.HEAD` constant would hold)."""
+    import re
+    from pathlib import Path
+
+    from servicetui.store.migrate import MIGRATIONS_DIR
+
+    revs, downs = set(), set()
+    for p in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = p.read_text(encoding="utf-8")
+        m = re.search(r"^revision\s*=\s*['\"]([^'\"]+)", text, re.M)
+        d = re.search(r"^down_revision\s*=\s*['\"]([^'\"]+)", text, re.M)
+        if m:
+            revs.add(m[1])
+        if d:
+            downs.add(d[1])
+    heads = revs - downs
+    return heads.pop() if len(heads) == 1 else ""
+
+
+def patch_startup() -> None:
+    """Proposed for store/migrate.py: the start-up revision check without importing alembic
+    (current = one SELECT on alembic_version; head = a constant kept honest by a test). Alembic is
+    imported only when they differ (`servicetui migrate`)."""
+    from servicetui.store import migrate
+
+    head = _head_without_alembic()
+
+    def current_revision(engine):
+        from sqlalchemy import inspect
+
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    migrate.current_revision = current_revision
+    migrate.head_revision = lambda: head
+
+
+def patch_app(board: bool = False) -> None:
+    """Proposed for tui/widgets.py + tui/screens.py:
+    * LazyTable.on_mount must not load when its screen's on_mount (→ _apply → reload) will: today
+      both run, so the first page of the home screen is queried twice before the first paint;
+    * (board=True) the board's keystroke counts once: `_describe()` and `LazyTable.reload()` both
+      call problem_count for the same filter — emulated here by reusing the count of the same
+      filter within 0.5 s — and the board uses the join-free count and two-phase page above."""
+    from servicetui.services import queries
+    from servicetui.tui.widgets import LazyTable
+
+    LazyTable.on_mount = lambda self: None
+    if board:
+        import time
+
+        queries.problem_rows = problem_rows
+        memo: dict = {}
+
+        def problem_count_once(engine, f=None, *, today, warn_days=rules.DEFAULT_WARN_DAYS):
+            key = (id(engine), repr(f), today, warn_days)
+            hit = memo.get(key)
+            if hit and time.monotonic() - hit[0] < 0.5:
+                return hit[1]
+            n = problem_count(engine, f, today=today, warn_days=warn_days)
+            memo.clear()
+            memo[key] = (time.monotonic(), n)
+            return n
+
+        queries.problem_count = problem_count_once
+
+
 def project_rows(engine, f: ProjectFilter | None = None, **kw):
     return Q.project_rows(engine, f, **kw)
 

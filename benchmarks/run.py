@@ -141,6 +141,19 @@ def ensure_db(scale: str, regenerate: bool) -> tuple[Path, dict]:
             raise SystemExit(f"generate {scale} failed:\n{proc.stderr}")
         info["generated_s"] = round(time.perf_counter() - t0, 1)
         info["counts"] = json.loads(proc.stdout.strip().splitlines()[-1])
+    else:
+        # a cached database made before a new migration: bring it to head, as a user's file would be
+        from servicetui.store import migrate
+        from servicetui.store.db import make_engine
+
+        engine = make_engine(path)
+        try:
+            if migrate.needs_upgrade(engine):
+                log(f"  migrating cached {scale} database to {migrate.head_revision()}")
+                migrate.upgrade(engine, backup=False)
+                info["migrated_to"] = migrate.head_revision()
+        finally:
+            engine.dispose()
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         info["counts"] = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]

@@ -12,7 +12,13 @@ from textual.widgets import Checkbox, DataTable, Select
 from servicetui.services import queries
 from servicetui.store.models import AuditEntry, Problem
 from servicetui.tui.screens import ProblemsScreen
-from servicetui.tui.transfer import ExportRequest, ExportScreen, ImportScreen, default_name, run_export
+from servicetui.tui.transfer import (
+    ExportRequest,
+    ExportScreen,
+    ImportScreen,
+    default_name,
+    run_export,
+)
 
 SIZE = (160, 45)
 SISI = "思思食品年产2万吨航空系列食品加工项目"

@@ -7,7 +7,8 @@ edits, Delete archives (after confirmation); `[` / `]` switch tabs. Every write 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -65,15 +66,15 @@ def park_fields(app, exclude: int | None = None) -> list[Field]:
 
 
 SPEC: dict[str, dict[str, Any]] = {
-    "departments": dict(model=Department, fields=department_fields, record=data.department_record,
-                        create=entities.create_department, update=entities.update_department,
-                        new="f_new_department", edit="f_edit_department", defaults={}),
-    "people": dict(model=Person, fields=person_fields, record=data.person_record,
-                   create=entities.create_person, update=entities.update_person,
-                   new="f_new_person", edit="f_edit_person", defaults={"role": Role.STAFF.value}),
-    "parks": dict(model=Park, fields=park_fields, record=data.park_record,
-                  create=entities.create_park, update=entities.update_park,
-                  new="f_new_park", edit="f_edit_park", defaults={}),
+    "departments": {"model": Department, "fields": department_fields, "record": data.department_record,
+                        "create": entities.create_department, "update": entities.update_department,
+                        "new": "f_new_department", "edit": "f_edit_department", "defaults": {}},
+    "people": {"model": Person, "fields": person_fields, "record": data.person_record,
+                   "create": entities.create_person, "update": entities.update_person,
+                   "new": "f_new_person", "edit": "f_edit_person", "defaults": {"role": Role.STAFF.value}},
+    "parks": {"model": Park, "fields": park_fields, "record": data.park_record,
+                  "create": entities.create_park, "update": entities.update_park,
+                  "new": "f_new_park", "edit": "f_edit_park", "defaults": {}},
 }
 
 

@@ -107,7 +107,7 @@ class ProblemTable(LazyTable):
         Binding("p", "note", "a_note", id="problem.note"),
         Binding("r", "reassign", "a_reassign", id="problem.reassign"),
         Binding("d", "due", "a_due", id="problem.due"),
-        Binding("l", "log", "a_log", id="problem.log"),
+        Binding("l", "log", "a_log", id="problem.log", show=False),
         Binding("delete", "archive", "a_archive", id="problem.archive", show=False),
         # bulk: mark rows, then change them all at once (one undo reverts the lot)
         Binding("v,space", "mark", "a_mark", id="problem.mark", show=False),

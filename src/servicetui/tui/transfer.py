@@ -15,10 +15,11 @@ never a traceback.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -26,7 +27,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Label, ProgressBar, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+)
 
 from servicetui import i18n
 from servicetui.services import queries
@@ -75,7 +84,7 @@ def default_name(what: str, fmt: str, today: date, period: str = "") -> str:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", period.strip()) if what == "monthly" else None
     if m:
         when = f"{m[1]}年{int(m[2])}月"
-    q = re.fullmatch(r"(\d{4})\s*-?\s*Q([1-4])", period.strip(), re.I) if what == "quarterly" else None
+    q = re.fullmatch(r"(\d{4})\s*-?\s*Q([1-4])", period.strip(), re.IGNORECASE) if what == "quarterly" else None
     if q:
         when = f"{q[1]}年第{QUARTER_ZH[int(q[2]) - 1]}季度"
     return f"{stem}-{when}.{fmt}"
@@ -88,7 +97,10 @@ def run_export(engine, req: ExportRequest, progress: Callable[[int, int], None] 
     if req.fmt not in FORMATS.get(req.what, ()):
         raise ReportError(f"不支持的格式：{req.fmt}", f"unsupported format: {req.fmt}")
     if req.what == "problem_list":
-        from servicetui.reports.problem_list import ProblemListOptions, write_problem_list
+        from servicetui.reports.problem_list import (
+            ProblemListOptions,
+            write_problem_list,
+        )
 
         opts = ProblemListOptions(filter=req.problem_filter, today=req.today, sort=req.problem_sort)
         return write_problem_list(engine, opts, req.path, req.fmt, progress=progress)
