@@ -184,6 +184,8 @@ def patch_app(board: bool = False) -> None:
     """Proposed for tui/widgets.py + tui/screens.py:
     * LazyTable.on_mount must not load when its screen's on_mount (→ _apply → reload) will: today
       both run, so the first page of the home screen is queried twice before the first paint;
+    * LazyTable._highlight refreshes the screen's bindings (→ Footer recompose) only when the enabled
+      state of an action changed, not on every reload / cursor move;
     * (board=True) the board's keystroke counts once: `_describe()` and `LazyTable.reload()` both
       call problem_count for the same filter — emulated here by reusing the count of the same
       filter within 0.5 s — and the board uses the join-free count and two-phase page above."""
@@ -191,6 +193,20 @@ def patch_app(board: bool = False) -> None:
     from servicetui.tui.widgets import LazyTable
 
     LazyTable.on_mount = lambda self: None
+    # LazyTable._highlight calls screen.refresh_bindings() on every cursor move / reload; the
+    # Footer answers with a full recompose (every FooterKey removed and mounted again). Proposed:
+    # refresh the bindings only when the enabled state of the screen's actions changed.
+    def _highlight(self) -> None:
+        self.post_message(self.Highlighted(self, self.selected))
+        if not self.is_mounted:
+            return
+        screen = self.screen
+        state = tuple(sorted((k, ab.enabled) for k, ab in screen.active_bindings.items()))
+        if getattr(self, "_binding_state", None) != state:
+            self._binding_state = state
+            screen.refresh_bindings()
+
+    LazyTable._highlight = _highlight
     if board:
         import time
 

@@ -260,7 +260,7 @@ async def test_settings_switch_language_at_once_and_persist(make_app, demo, tui_
         assert "All months" not in _tally(screen) and "outbound 0 trips" in _tally(screen)
         footer = {b.binding.description for b in screen.active_bindings.values()}
         assert "Prev month" in footer and "上月" not in footer
-        assert "Activities" in str(screen.query_one("NavBar").render())
+        assert "Activities" in str(screen.query_one("TopBar").render())
 
         await pilot.press("1")
         await _settle(pilot)

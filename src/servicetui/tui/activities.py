@@ -23,39 +23,9 @@ from servicetui.tui import data
 from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import Column, LazyTable, StatusLine, TopBar, lang_of
+from servicetui.tui.widgets import Column, LazyTable, StatusLine, TopBar
 
 V = i18n.value
-
-# The numbered screens shown in the top bar (TopBar in widgets.py knows only 1–3).
-NAV = (("1", "projects"), ("2", "problems"), ("3", "departments"), ("4", "activities"), ("5", "reference"))
-
-
-class NavBar(TopBar):
-    """TopBar with every numbered screen (1–5)."""
-
-    def draw(self) -> None:
-        app = self.app
-        lang = lang_of(self)
-        tabs = Text()
-        for n, key in NAV:
-            style = "bold reverse" if key == self.current else ""
-            tabs.append(f" {n} {t(key, lang)} ", style=style)
-            tabs.append(" ")
-        left = Text.assemble((t("app_title", lang), "bold"), "  ", tabs)
-        if self.extra:
-            left.append(f" › {self.extra}", style="bold")
-        colon = "：" if lang != "en" else ": "
-        right = Text(f"{t('user', lang)}{colon}{getattr(app, 'user_label', '')}  "
-                     f"{t('today', lang)}{colon}{app.today.isoformat()}")
-        width = max(0, self.size.width - 2)
-        if left.cell_len + right.cell_len + 1 > width:  # narrow: keep the tabs, shorten the right side
-            right = Text(app.today.isoformat())
-        if left.cell_len + right.cell_len + 1 > width:
-            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
-        gap = max(1, width - left.cell_len - right.cell_len)
-        self.update(Text.assemble(left, " " * gap, right))
-
 
 def month_label(month: tuple[int, int] | None, lang: str) -> str:
     if month is None:
@@ -159,7 +129,7 @@ class ActivitiesScreen(BaseScreen):
         self._last_month: tuple[int, int] = self.month
 
     def compose(self) -> ComposeResult:
-        yield NavBar("activities")
+        yield TopBar("activities")
         yield Static("", id="tally")
         yield LazyTable(self._columns(), count=self._count, fetch=self._fetch, id="list")
         yield StatusLine("")

@@ -111,9 +111,9 @@ class ServiceApp(App):
     MODES = {"projects": _projects, "problems": _problems, "departments": _departments,
              "activities": _activities, "reference": _reference}
     BINDINGS = [
-        Binding("1", "show('projects')", "a_projects", id="app.projects"),
-        Binding("2", "show('problems')", "a_problems", id="app.problems"),
-        Binding("3", "show('departments')", "a_departments", id="app.departments"),
+        Binding("1", "show('projects')", "a_projects", id="app.projects", show=False),
+        Binding("2", "show('problems')", "a_problems", id="app.problems", show=False),
+        Binding("3", "show('departments')", "a_departments", id="app.departments", show=False),
         # 4/5 and the rest stay out of the footer (its width is shared); `?` help and ctrl+p list them
         Binding("4", "show('activities')", "a_activities", id="app.activities", show=False),
         Binding("5", "show('reference')", "a_reference", id="app.reference", show=False),

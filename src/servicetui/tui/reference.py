@@ -21,11 +21,10 @@ from servicetui.domain.parsing import format_money
 from servicetui.services import entities, queries
 from servicetui.store.models import Department, Park, Person
 from servicetui.tui import data
-from servicetui.tui.activities import NavBar
 from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
 from servicetui.tui.screens import BaseScreen, VimDataTable
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import StatusLine
+from servicetui.tui.widgets import StatusLine, TopBar
 
 V = i18n.value
 TABS = ("departments", "people", "parks")
@@ -157,7 +156,7 @@ class ReferenceScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
-        yield NavBar("reference")
+        yield TopBar("reference")
         yield Static(t("ref_hint", lang), id="hint", markup=False)
         with TabbedContent(id="tabs", initial="tab-departments"):
             for key in TABS:

@@ -364,6 +364,10 @@ class StatusLine(Static):
             self.update(text)
 
 
+# The numbered screens shown in the top bar.
+SCREENS = (("1", "projects"), ("2", "problems"), ("3", "departments"), ("4", "activities"), ("5", "reference"))
+
+
 class TopBar(Static):
     """Title, user, today and the numbered screens (no clock: snapshots stay stable)."""
 
@@ -383,20 +387,22 @@ class TopBar(Static):
         app = self.app
         lang = lang_of(self)
         tabs = Text()
-        for n, key in (("1", "projects"), ("2", "problems"), ("3", "departments")):
+        for n, key in SCREENS:
             style = "bold reverse" if key == self.current else ""
             tabs.append(f" {n} {t(key, lang)} ", style=style)
             tabs.append(" ")
         left = Text.assemble((t("app_title", lang), "bold"), "  ", tabs)
         if self.extra:
             left.append(f" › {self.extra}", style="bold")
-        right = Text(f"{t('user', lang)}：{getattr(app, 'user_label', '')}  {t('today', lang)}：{app.today.isoformat()}"
-                     if lang == "zh" else
-                     f"{t('user', lang)}: {getattr(app, 'user_label', '')}  {t('today', lang)}: {app.today.isoformat()}")
+        colon = "：" if lang != "en" else ": "
+        right = Text(f"{t('user', lang)}{colon}{getattr(app, 'user_label', '')}  "
+                     f"{t('today', lang)}{colon}{app.today.isoformat()}")
         width = max(0, self.size.width - 2)
-        gap = max(1, width - left.cell_len - right.cell_len)
+        if left.cell_len + right.cell_len + 1 > width:  # narrow: keep the tabs, shorten the right side
+            right = Text(app.today.isoformat())
         if left.cell_len + right.cell_len + 1 > width:
             left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+        gap = max(1, width - left.cell_len - right.cell_len)
         self.update(Text.assemble(left, " " * gap, right))
 
     def on_resize(self) -> None:

@@ -105,7 +105,7 @@ def login_app_class():
         def on_mount(self) -> None:
             self.query_one("#login-name", Input).focus()
 
-        async def on_input_submitted(self, event: Input.Submitted) -> None:
+        def on_input_submitted(self, event: Input.Submitted) -> None:
             event.stop()
             text = TEXT[self.app.lang]
             name = event.value.strip()
@@ -118,7 +118,8 @@ def login_app_class():
                 error.update(text["unknown"].format(name=name))
                 event.input.clear()
                 return
-            await self.app.log_in(user)
+            # from the app, not from this screen's handler: logging in removes this screen
+            self.app.call_later(self.app.log_in, user)
 
     class LoginServiceApp(ServiceApp):
         """The officer's app, opened on the login screen."""
