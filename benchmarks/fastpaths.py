@@ -24,15 +24,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from servicetui.domain import rules
 from servicetui.services import queries as Q
-from servicetui.services.queries import (  # noqa: F401  (re-exported: same module surface)
-    ACTIVE,
+from servicetui.services.queries import (  # noqa: F401  (iter_problem_rows re-exported: same surface)
     ProblemFilter,
     ProblemRow,
-    ProjectDetail,
     ProjectFilter,
     _light_condition,
     _order,
@@ -235,4 +233,4 @@ def project_detail(engine, project_id: int, *, today: date, warn_days: int = rul
 
 
 __all__ = ["problem_rows", "problem_count", "iter_problem_rows", "project_rows", "project_detail", "apply_indexes",
-           "INDEXES", "and_"]
+           "INDEXES", "patch_startup", "patch_app"]

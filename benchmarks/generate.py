@@ -217,7 +217,6 @@ class Gen:
         names = list(DEPARTMENTS) + [(f"{t}人民政府", t) for t in TOWNS]
         names = names[:N_DEPARTMENTS]
         self.dept_ids = {name: i + 1 for i, (name, _s) in enumerate(names)}
-        rng = self.rng
         return [self._versioned(id=i + 1, name=n, short_name=s,
                                 funds_target=self.pick([0, 0, 5000, 10000, 20000, 50000]),
                                 phone=f"0951-{self.rr(1000000, 9999999)}")
@@ -596,7 +595,6 @@ def generate(scale: str, out: str | Path, *, seed: int = 20220930, force: bool =
         aid = 0
         rows: list[dict] = []
         officers = [f"u{i:04d}" for i in g.officer_ids]
-        rng = g.rng
 
         def flush() -> None:
             nonlocal rows

@@ -109,6 +109,22 @@ def _pg_engine(request):
     yield eng
 
 
+@pytest.fixture(scope="module")
+def module_engine(request, tmp_path_factory):
+    """A migrated, empty database shared by the tests of one module (for read-only tests that
+    build something expensive once), on the suite's backend."""
+    if BACKEND == "postgresql":
+        yield next(_pg_engine(request))
+        return
+    from servicetui.store import migrate
+    from servicetui.store.db import make_engine
+
+    eng = make_engine(tmp_path_factory.mktemp("module") / "module.db")
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture
 def db_url(engine) -> str:
     """What to pass as --db for the `engine` fixture's database (a file path or a URL)."""

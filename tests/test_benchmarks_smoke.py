@@ -27,7 +27,7 @@ def _heavy_after_import(module: str) -> list[str]:
         f"importlib.import_module({module!r})\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -50,7 +50,7 @@ def _load_generate():
 def test_generate_tiny_scale(tmp_path):
     out = tmp_path / "tiny.db"
     proc = subprocess.run([sys.executable, str(BENCH / "generate.py"), "--scale", "tiny", "-o", str(out), "-q"],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stderr
     reported = json.loads(proc.stdout.strip().splitlines()[-1])
     gen = _load_generate()
@@ -103,6 +103,6 @@ def test_generate_refuses_to_overwrite(tmp_path):
     out = tmp_path / "x.db"
     out.write_bytes(b"")
     proc = subprocess.run([sys.executable, str(BENCH / "generate.py"), "--scale", "tiny", "-o", str(out), "-q"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode != 0
     assert "exists" in proc.stderr

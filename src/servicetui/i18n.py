@@ -79,6 +79,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "reviewed": ("已审议", "Reviewed"),
     "current_index": ("当前项目", "Current project"),
     "value": ("值", "Value"),
+    "warn_days": ("提前预警天数", "Warn days"),
+    "county": ("县名", "County"),
+    "bureau": ("填报单位", "Reporting unit"),
 }
 
 # stored domain value (zh) -> en

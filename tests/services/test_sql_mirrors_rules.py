@@ -14,23 +14,10 @@ DAYS = [date(2022, 9, 30), date(2022, 9, 1), date(2022, 10, 3), date(2022, 10, 2
 
 
 @pytest.fixture(scope="module")
-def demo(request, tmp_path_factory):
-    """The demo county, built once for this module (read-only tests), on the suite's backend."""
-    from conftest import BACKEND, _pg_engine
-
-    if BACKEND == "postgresql":
-        engine = next(_pg_engine(request))
-        build_demo(engine)
-        yield engine
-        return
-    from servicetui.store import migrate
-    from servicetui.store.db import make_engine
-
-    engine = make_engine(tmp_path_factory.mktemp("mirror") / "demo.db")
-    migrate.upgrade(engine)
-    build_demo(engine)
-    yield engine
-    engine.dispose()
+def demo(module_engine):
+    """The demo county, built once for this module (the tests only read)."""
+    build_demo(module_engine)
+    return module_engine
 
 
 @pytest.mark.parametrize("today", DAYS, ids=str)

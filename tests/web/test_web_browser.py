@@ -229,6 +229,7 @@ def test_login_in_the_browser_opens_as_the_named_officer(browser, serve, demo_db
     try:
         page.wait_for(lambda s: "登录名或姓名" in s, "the login screen")
         assert SISI not in page.screen()
+        page.page.screenshot(path=str(tmp_path / "login.png"))
         page.focus_terminal()
         page.page.keyboard.type("nobody")
         page.page.keyboard.press("Enter")

@@ -170,40 +170,20 @@ TABLE_PT = 12  # 小四: a seven-column table does not fit in 三号
 
 
 def _write_docx(path: Path, d: Decisions, progress: Progress) -> None:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
-    from servicetui.reports.monthly_docx import BODY_FONT, BODY_PT, H1_FONT, LINE_PT, TITLE_FONT, TITLE_PT, _set_font
+    from servicetui.reports.monthly_docx import BODY_FONT, BODY_PT, H1_FONT, official_document, set_font
 
-    doc = Document()
-    doc.core_properties.title = d.title
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE  # a wide table reads better across the page
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
-    section.left_margin, section.right_margin = Mm(37), Mm(35)
-
-    normal = doc.styles["Normal"]
-    _set_font(normal, BODY_FONT, BODY_PT)
-    pf = normal.paragraph_format
-    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(LINE_PT)
-    pf.space_before = pf.space_after = Pt(0)
-
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing = Pt(36)
-    _set_font(title.add_run(d.title), TITLE_FONT, TITLE_PT)
+    doc = official_document(d.title, landscape=True)
     meta = doc.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     bits = [f"会议日期：{zh_date(d.held_on)}"] + ([f"主持：{d.chair}"] if d.chair else [])
-    _set_font(meta.add_run("　　".join(bits)), BODY_FONT, BODY_PT)
+    set_font(meta.add_run("　　".join(bits)), BODY_FONT, BODY_PT)
     if d.attendees:
         p = doc.add_paragraph()
-        _set_font(p.add_run(f"参会：{' '.join(d.attendees.split())}"), BODY_FONT, BODY_PT)
+        set_font(p.add_run(f"参会：{' '.join(d.attendees.split())}"), BODY_FONT, BODY_PT)
 
     table = doc.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
@@ -215,7 +195,7 @@ def _write_docx(path: Path, d: Decisions, progress: Progress) -> None:
         para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         if center:
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_font(para.add_run(text), font, TABLE_PT, bold=bold)
+        set_font(para.add_run(text), font, TABLE_PT, bold=bold)
 
     for i, (cell, header) in enumerate(zip(table.rows[0].cells, HEADERS)):
         cell.width = widths[i]
@@ -227,5 +207,5 @@ def _write_docx(path: Path, d: Decisions, progress: Progress) -> None:
             fill(cell, _text(v), BODY_FONT, center=COLUMNS[i].kind in ("int", "date", "center"))
         _step(progress, n, len(d.rows))
     end = doc.add_paragraph()
-    _set_font(end.add_run(f"共 {len(d.rows)} 项。"), BODY_FONT, BODY_PT)
+    set_font(end.add_run(f"共 {len(d.rows)} 项。"), BODY_FONT, BODY_PT)
     doc.save(str(path))

@@ -21,7 +21,43 @@ BODY_PT = 16  # 三号
 LINE_PT = 28
 
 
-def _set_font(target, name: str, size: int, bold: bool = False) -> None:
+def official_document(title: str, *, landscape: bool = False):
+    """A new Word document with the official page, body style and centred title (GB/T 9704).
+
+    Landscape turns the page and its margins with it (the binding edge stays on the long side)."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Mm, Pt
+
+    doc = Document()
+    doc.core_properties.title = title
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+        section.left_margin, section.right_margin = Mm(37), Mm(35)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    normal = doc.styles["Normal"]
+    set_font(normal, BODY_FONT, BODY_PT)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
+    pf.space_before = pf.space_after = Pt(0)
+
+    heading = doc.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.paragraph_format.line_spacing = Pt(36)
+    set_font(heading.add_run(title), TITLE_FONT, TITLE_PT)
+    return doc
+
+
+def set_font(target, name: str, size: int, bold: bool = False) -> None:
     """Font of a run or a style, East-Asian name included."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -47,28 +83,10 @@ def _indent_two_chars(paragraph) -> None:
 
 
 def write_docx(b: Bulletin, path: Path) -> None:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Mm, Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
 
-    doc = Document()
-    doc.core_properties.title = b.title
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-
-    normal = doc.styles["Normal"]
-    _set_font(normal, BODY_FONT, BODY_PT)
-    pf = normal.paragraph_format
-    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(LINE_PT)
-    pf.space_before = pf.space_after = Pt(0)
-
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing = Pt(36)
-    _set_font(title.add_run(b.title), TITLE_FONT, TITLE_PT)
+    doc = official_document(b.title)
     doc.add_paragraph()  # one blank line under the title
 
     for para in b.paras:
@@ -76,14 +94,14 @@ def write_docx(b: Bulletin, path: Path) -> None:
         _indent_two_chars(p)
         if para.lead:
             font = {1: H1_FONT, 2: H2_FONT}.get(para.level, BODY_FONT)
-            _set_font(p.add_run(para.lead), font, BODY_PT)
+            set_font(p.add_run(para.lead), font, BODY_PT)
         if para.text:
-            _set_font(p.add_run(para.text), BODY_FONT, BODY_PT)
+            set_font(p.add_run(para.text), BODY_FONT, BODY_PT)
 
     doc.add_paragraph()
     for line in (b.signature, b.date_line):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(BODY_PT * 4)
-        _set_font(p.add_run(line), BODY_FONT, BODY_PT)
+        set_font(p.add_run(line), BODY_FONT, BODY_PT)
     doc.save(str(path))

@@ -390,19 +390,34 @@ def get_setting(engine, key: str) -> str:
     return value if value is not None else SETTINGS_DEFAULTS.get(key, "")
 
 
-def set_setting(ctx: Ctx, key: str, value: str) -> None:
+def _check_setting(c: Checker, key: str, value: Any) -> str:
+    value = c.text(key, value, pair(key) if key in ("warn_days",) else (key, key), max_len=500)
+    if key == "warn_days" and key not in c.errors and not (value.isdigit() and 0 <= int(value) <= 60):
+        c.fail(key, "提前预警天数须为 0–60 的整数", "warn days must be a whole number 0–60")
+    return str(int(value)) if key == "warn_days" and value.isdigit() else value
+
+
+def set_settings(ctx: Ctx, values: dict[str, Any]) -> None:
+    """Save several county settings in one transaction (one undo-able batch); errors keyed by setting."""
     c = Checker()
-    value = c.text("value", value, pair("value"), max_len=500)
-    if key == "warn_days" and not (value.isdigit() and 0 <= int(value) <= 60):
-        c.fail("value", "提前预警天数须为 0–60", "warn days must be 0–60")
+    clean = {key: _check_setting(c, key, value) for key, value in values.items()}
     c.raise_if_any()
     with Tx(ctx, "修改设置") as tx:
-        row = tx.session.get(Setting, key)
-        old = row.value if row is not None else None
-        if old == value:
-            return
-        if row is None:
-            tx.session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-        tx.audit("set", None, key, old, value, entity=("setting", 0))
+        for key, value in clean.items():
+            row = tx.session.get(Setting, key)
+            old = row.value if row is not None else None
+            if old == value:
+                continue
+            if row is None:
+                tx.session.add(Setting(key=key, value=value))
+            else:
+                row.value = value
+            tx.audit("set", None, key, old, value, entity=("setting", 0))
+
+
+def set_setting(ctx: Ctx, key: str, value: str) -> None:
+    """Save one county setting (see `set_settings`)."""
+    try:
+        set_settings(ctx, {key: value})
+    except ValidationError as exc:  # keep the historical field name "value" for single settings
+        raise ValidationError({"value": next(iter(exc.errors.values()))}) from exc

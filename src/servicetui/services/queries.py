@@ -74,6 +74,7 @@ class ProblemFilter:
     lights: Sequence[str] = ()
     category: str | None = None
     kind: str | None = None
+    exclude_kinds: Sequence[str] = ()
     project_id: int | None = None
     officer_id: int | None = None
     session_id: int | None = None
@@ -142,6 +143,8 @@ def _problem_where(f: ProblemFilter, today: date, warn_days: int) -> list:
         conds.append(Problem.category == f.category)
     if f.kind:
         conds.append(Problem.kind == f.kind)
+    if f.exclude_kinds:
+        conds.append(Problem.kind.not_in(list(f.exclude_kinds)))
     if f.project_id is not None:
         conds.append(Problem.project_id == f.project_id)
     if f.officer_id is not None:

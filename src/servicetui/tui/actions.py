@@ -177,14 +177,20 @@ def advance_problem(app: "ServiceApp", row) -> None:
         app.after_write(t("advanced_ok", app.lang, status=i18n.value(nxt, app.lang)))
 
 
-def archive_problem(app: "ServiceApp", row) -> None:
+def confirm_archive(app: "ServiceApp", what: str, archive, *args) -> None:
+    """Ask first; on yes run `archive(ctx, *args)` through the services and say what was archived."""
+
     def done(yes: bool | None) -> None:
         if yes:
-            ok, _ = app.call(problems.archive_problem, app.ctx(), row.id, row.version)
+            ok, _ = app.call(archive, app.ctx(), *args)
             if ok:
-                app.after_write(t("archived", app.lang, what=_short(row.title)))
+                app.after_write(t("archived", app.lang, what=_short(what)))
 
-    app.push_screen(ConfirmScreen(t("confirm_archive", app.lang, what=row.title)), done)
+    app.push_screen(ConfirmScreen(t("confirm_archive", app.lang, what=what)), done)
+
+
+def archive_problem(app: "ServiceApp", row) -> None:
+    confirm_archive(app, row.title, problems.archive_problem, row.id, row.version)
 
 
 # -- projects -------------------------------------------------------------------------------
@@ -249,13 +255,7 @@ def edit_project(app: "ServiceApp", project_id: int) -> None:
 
 
 def archive_project(app: "ServiceApp", row) -> None:
-    def done(yes: bool | None) -> None:
-        if yes:
-            ok, _ = app.call(entities.archive, app.ctx(), Project, row.id, row.version)
-            if ok:
-                app.after_write(t("archived", app.lang, what=row.name))
-
-    app.push_screen(ConfirmScreen(t("confirm_archive", app.lang, what=row.name)), done)
+    confirm_archive(app, row.name, entities.archive, Project, row.id, row.version)
 
 
 def report_funds(app: "ServiceApp", project_id: int) -> None:
@@ -305,13 +305,7 @@ def edit_unit(app: "ServiceApp", unit) -> None:
 
 
 def archive_unit(app: "ServiceApp", unit) -> None:
-    def done(yes: bool | None) -> None:
-        if yes:
-            ok, _ = app.call(entities.archive, app.ctx(), Unit, unit.id, unit.version)
-            if ok:
-                app.after_write(t("archived", app.lang, what=unit.name))
-
-    app.push_screen(ConfirmScreen(t("confirm_archive", app.lang, what=unit.name)), done)
+    confirm_archive(app, unit.name, entities.archive, Unit, unit.id, unit.version)
 
 
 def milestone_fields(app: "ServiceApp") -> list[Field]:

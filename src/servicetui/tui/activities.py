@@ -20,7 +20,8 @@ from servicetui.domain.enums import ActivityKind
 from servicetui.services import entities
 from servicetui.store.models import Activity
 from servicetui.tui import data
-from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
+from servicetui.tui.actions import confirm_archive
+from servicetui.tui.forms import Field, FormScreen
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import Column, LazyTable, StatusLine, TopBar
@@ -221,13 +222,7 @@ class ActivitiesScreen(BaseScreen):
         app = self.app
         what = f"{row.on.isoformat()} {row.title or V(row.kind, app.lang)}"
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                ok, _ = app.call(entities.archive, app.ctx(), Activity, row.id, row.version)
-                if ok:
-                    app.after_write(t("archived", app.lang, what=what))
-
-        app.push_screen(ConfirmScreen(t("confirm_archive", app.lang, what=what)), done)
+        confirm_archive(app, what, entities.archive, Activity, row.id, row.version)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "archive"):

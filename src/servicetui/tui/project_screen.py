@@ -18,7 +18,7 @@ from textual.widgets import Footer, Label, Sparkline, Static
 
 from servicetui import i18n
 from servicetui.domain import rules
-from servicetui.domain.enums import MilestoneStatus
+from servicetui.domain.enums import MilestoneStatus, ProblemKind
 from servicetui.domain.parsing import format_money, money_unit_label
 from servicetui.services import history, queries
 from servicetui.tui import actions
@@ -336,15 +336,19 @@ class ProjectScreen(BaseScreen):
 
     # -- data ----------------------------------------------------------------------------
     def _count(self) -> int:
-        return queries.problem_count(self.app.engine, queries.ProblemFilter(project_id=self.project_id),
+        return queries.problem_count(self.app.engine, self._problem_filter(),
                                      today=self.app.today, warn_days=self.app.warn_days)
 
     def _fetch(self, offset: int, limit: int) -> list:
-        return queries.problem_rows(self.app.engine, queries.ProblemFilter(project_id=self.project_id),
+        return queries.problem_rows(self.app.engine, self._problem_filter(),
                                     today=self.app.today, warn_days=self.app.warn_days, offset=offset, limit=limit)
 
     def _task_filter(self) -> queries.ProblemFilter:
-        return queries.ProblemFilter(project_id=self.project_id, kind="任务")
+        return queries.ProblemFilter(project_id=self.project_id, kind=ProblemKind.TASK.value)
+
+    def _problem_filter(self) -> queries.ProblemFilter:
+        """The project's problems and decisions; its 分工方案 tasks have their own list below."""
+        return queries.ProblemFilter(project_id=self.project_id, exclude_kinds=(ProblemKind.TASK.value,))
 
     def _task_count(self) -> int:
         return queries.problem_count(self.app.engine, self._task_filter(), today=self.app.today,

@@ -21,9 +21,10 @@ from servicetui.domain.parsing import format_money
 from servicetui.services import entities, queries
 from servicetui.store.models import Department, Park, Person
 from servicetui.tui import data
-from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
+from servicetui.tui.forms import Field, FormScreen
 from servicetui.tui.screens import BaseScreen, VimDataTable
 from servicetui.tui.strings import t
+from servicetui.tui.actions import confirm_archive
 from servicetui.tui.widgets import StatusLine, TopBar
 
 V = i18n.value
@@ -281,13 +282,7 @@ class ReferenceScreen(BaseScreen):
             return
         app = self.app
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                ok, _ = app.call(entities.archive, app.ctx(), SPEC[key]["model"], row["id"], row["version"])
-                if ok:
-                    app.after_write(t("archived", app.lang, what=row["name"]))
-
-        app.push_screen(ConfirmScreen(t("confirm_archive", app.lang, what=row["name"])), done)
+        confirm_archive(app, row["name"], entities.archive, SPEC[key]["model"], row["id"], row["version"])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "archive"):

@@ -45,12 +45,7 @@ def save(app, v: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError.one("warn_days", f"{t('s_warn', 'zh')}{t('s_warn_bad', 'zh')}",
                                   f"{t('s_warn', 'en')} {t('s_warn_bad', 'en')}")
     clean = {**v, "warn_days": str(int(warn))}
-    ctx = app.ctx()
-    for key in DB_KEYS:
-        try:
-            entities.set_setting(ctx, key, str(clean[key] or "").strip())
-        except ValidationError as exc:
-            raise ValidationError({key: next(iter(exc.errors.values()))}) from exc
+    entities.set_settings(app.ctx(), {key: str(clean[key] or "").strip() for key in DB_KEYS})
     stored = load_settings()
     stored.pop("warn_days", None)  # a database setting, not a file one
     stored.update(lang=clean["lang"], money_unit=clean["money_unit"])
