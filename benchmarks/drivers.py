@@ -45,7 +45,19 @@ PREFIXES = [
 
 
 def rss_mb() -> float:
-    """Peak resident set size of this process so far, MB (Linux reports KiB)."""
+    """Peak resident set size of this process so far, MB.
+
+    VmHWM of /proc/self/status, not getrusage's ru_maxrss: on Linux ru_maxrss survives fork + exec
+    (the kernel keeps the high-water mark in signal->maxrss and folds the pre-exec image into it), so
+    a child spawned by a 75 MB parent reports at least 75 MB however little it uses. ru_maxrss is the
+    fallback where /proc is missing (and is what `maxrss_mb` records, for reference)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -63,6 +75,7 @@ def log(msg: str) -> None:
 
 def emit(result: dict) -> None:
     result.setdefault("peak_rss_mb", round(rss_mb(), 1))
+    result.setdefault("maxrss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
     print("RESULT " + json.dumps(result, ensure_ascii=False, default=str), flush=True)
 
 

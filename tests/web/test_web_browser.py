@@ -136,6 +136,9 @@ class Page:
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.goto(url)
         self.page.wait_for_function("() => (window.servicetuiTerminals || []).length > 0", timeout=20_000)
+        # what the terminal sends to the app (for the failure messages)
+        self.page.evaluate("() => { window.sentToApp = []; "
+                           "window.servicetuiTerminals[0].onData(d => window.sentToApp.push(d)); }")
 
     def _route(self, route) -> None:
         if is_local(route.request.url):
@@ -154,6 +157,19 @@ class Page:
     def screen(self) -> str:
         return self.page.evaluate(SCREEN_JS) or ""
 
+    def settled(self, quiet: float = 0.6, timeout: float = 20) -> str:
+        """The screen once it has not changed for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last, since = self.screen(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.screen()
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+        return last
+
     def wait_for(self, predicate, what: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
         while True:
@@ -161,7 +177,8 @@ class Page:
             if predicate(text):
                 return text
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the screen:\n{text}")
+                sent = self.page.evaluate("() => window.sentToApp")
+                raise AssertionError(f"timed out waiting for {what}; keys sent: {sent!r}; the screen:\n{text}")
             time.sleep(0.2)
 
     def close(self) -> None:
@@ -197,7 +214,7 @@ def test_the_app_in_a_browser_finds_sisi_with_slash(browser, serve, web_demo_db,
         assert "Noto Sans Mono CJK SC" in family and "Roboto Mono" in family
 
         page.focus_terminal()
-        footer = first.rstrip().splitlines()[-1]
+        footer = page.settled().rstrip().splitlines()[-1]
         page.page.keyboard.press("/")
         # Textual moves the focus on its next turn: keys sent in the same instant would still reach
         # the list. Wait for the footer to show the search box's keys, as a person would see it.
