@@ -436,3 +436,14 @@ def test_process_check_exit_codes(demo_db, tmp_path):
     proc = servicetui("--db", bad, "check", cwd=tmp_path)
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_errors_speak_english_with_lang_en_before_or_after_the_command(tmp_path):
+    import subprocess
+    import sys
+
+    for args in (["--lang", "en", "export", "problems"], ["export", "problems", "--lang", "en"]):
+        done = subprocess.run([sys.executable, "-m", "servicetui", *args, "--db", str(tmp_path / "none.db")],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2
+        assert done.stderr.strip() == f"servicetui: database file not found: {tmp_path / 'none.db'}"

@@ -125,9 +125,14 @@ class UserError(click.ClickException):
         click.echo(f"servicetui: {self.format_message()}", err=True)
 
 
+_LAST_STATE: list[CliState] = []  # the state of this run, for errors reported after click has returned
+
+
 def _current_lang() -> str:
     ctx = click.get_current_context(silent=True)
     state = ctx.find_object(CliState) if ctx else None
+    if state is None and _LAST_STATE:
+        state = _LAST_STATE[-1]
     return state.lang if state else "zh"
 
 
@@ -198,6 +203,7 @@ def cli(ctx: click.Context, db: str | None, lang: str | None, user: str | None, 
     settings = load_settings()
     state = CliState(db=db or settings.get("db"), lang=lang or settings.get("lang", "zh"), user=user or settings.get("user"))
     ctx.obj = state
+    _LAST_STATE.append(state)
     if today:
         state.today = parse_date_option(state, today, "--today")
     if ctx.invoked_subcommand is None:
