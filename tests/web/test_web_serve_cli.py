@@ -40,8 +40,6 @@ def test_serve_on_a_taken_port_exits_2_with_one_line(serve_argv, web_demo_db):
     assert proc.stdout == ""
 
 
-@pytest.mark.xfail(reason="cli/main.py: UserError.format_message looks for the language after main() has left the "
-                          "click context, so every --lang en error prints in Chinese (reported to the lead)")
 def test_serve_on_a_taken_port_speaks_english_with_lang_en(serve_argv, web_demo_db):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
         taken.bind(("127.0.0.1", 0))
@@ -147,6 +145,30 @@ async def test_the_page_names_only_this_server_and_forbids_everything_else():
         js = await client.get("/servicetui/textual.js")
         assert "servicetuiTerminals" in await js.text()
         assert js.headers["Content-Type"].startswith("application/javascript")
+    finally:
+        await client.close()
+
+
+async def test_without_a_public_url_the_page_follows_the_origin_the_browser_used():
+    from aiohttp.test_utils import TestClient, TestServer
+
+    srv = web_server.ServiceServer("true", host="127.0.0.1", port=8000)
+    client = TestClient(TestServer(await srv._make_app()))
+    await client.start_server()
+    try:
+        behind_proxy = {"Host": "fwg.example.gov.cn", "X-Forwarded-Proto": "https"}
+        resp = await client.get("/", headers=behind_proxy)
+        html = await resp.text()
+        assert 'data-session-websocket-url="wss://fwg.example.gov.cn/ws"' in html
+        assert 'src="https://fwg.example.gov.cn/servicetui/textual.js"' in html
+        assert "wss://fwg.example.gov.cn" in resp.headers["Content-Security-Policy"]
+        assert "http://" not in html.replace("http://www.w3.org", "")
+        resp = await client.get("/", headers={"Host": "localhost:8000"})
+        assert 'data-session-websocket-url="ws://localhost:8000/ws"' in await resp.text()
+        # a Host that is not a host name never reaches the page
+        resp = await client.get("/", headers={"Host": 'evil"><script>x</script>'})
+        html = await resp.text()
+        assert "<script>x" not in html and 'data-session-websocket-url="ws://127.0.0.1:8000/ws"' in html
     finally:
         await client.close()
 

@@ -248,6 +248,7 @@ def main() -> None:
 # Each area registers its commands here.
 from servicetui.cli import admin  # noqa: E402,F401
 from servicetui.cli import reports_cmds  # noqa: E402,F401
+from servicetui.cli import serve  # noqa: E402,F401
 
 
 def _leaf_option(name: str, attr: str, help_text: str, **kw) -> click.Option:

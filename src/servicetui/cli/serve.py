@@ -150,8 +150,9 @@ def database_for_sessions(db: str | None) -> tuple[str | None, dict[str, str]]:
 @click.option("--lang", "lang_opt", type=click.Choice(["zh", "en"]), default=None,
               help="界面语言（同全局 --lang）/ interface language.")
 @click.option("--public-url", "public_url", default=None, metavar="URL",
-              help="浏览器访问的地址（反向代理之后），如 https://fwg.example.gov.cn / the URL browsers use "
-                   "(behind a reverse proxy).")
+              help="固定页面中的地址，如 https://fwg.example.gov.cn（默认取浏览器访问的地址；反向代理须转发 Host 与 "
+                   "X-Forwarded-Proto）/ pin the URL the page uses (default: the one the browser asked for; a "
+                   "reverse proxy passes Host and X-Forwarded-Proto).")
 @click.option("--public", is_flag=True,
               help="允许监听非本机地址（不建议：请用反向代理）/ allow a non-loopback --host (not advised).")
 @click.pass_obj
@@ -203,7 +204,7 @@ def serve(state: CliState, db_opt: str | None, host: str, port: int, user_opt: s
     db_arg, env = database_for_sessions(state.db)
     os.environ.update(env)  # textual-serve hands its environment to every session
     command = command_line(app_argv(db=db_arg, lang=state.lang, user=user, login=login, today=explicit_today))
-    url = public_url or default_public_url(host, port)
+    url = public_url or default_public_url(socket.gethostname() if host in ("0.0.0.0", "::", "") else host, port)
     who = state.msg("每个会话先登录", "each session logs in") if login else (
         state.msg(f"用户 {user}", f"user {user}") if user else state.msg("本机用户", "the OS user"))
     banner = state.msg(f"servicetui 网页版：{url}（{who}；Ctrl+C 停止）",
@@ -212,7 +213,7 @@ def serve(state: CliState, db_opt: str | None, host: str, port: int, user_opt: s
     from servicetui.web.server import ServiceServer
 
     title = state.msg("servicetui 首席服务官工作台", "servicetui — chief service officer desk")
-    server = ServiceServer(command, host=host, port=port, public_url=url, title=title, lang=state.lang,
+    server = ServiceServer(command, host=host, port=port, public_url=public_url, title=title, lang=state.lang,
                            banner=banner)
     try:
         server.serve()

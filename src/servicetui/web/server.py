@@ -11,18 +11,23 @@ fonts.googleapis.com, and its terminal (static/js/textual.js, xterm.js) asks for
   FONT_FAMILY, and the xterm.js terminal is published as `window.servicetuiTerminals` so a test
   (or a support engineer in the browser console) can read the screen as text;
 * every HTML answer carries a Content-Security-Policy that allows this server's origin only, so
-  the browser itself refuses any outside font, script, style or connection.
+  the browser itself refuses any outside font, script, style or connection;
+* the page's URLs follow the origin the browser used (or `--public-url`), where textual-serve
+  would write http://<--host>:<--port> into it — useless behind a proxy or with 0.0.0.0.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp_jinja2
 import textual_serve
 from aiohttp import web
-from textual_serve.server import Server
+from textual_serve.server import Server, to_int
 
 log = logging.getLogger("servicetui.web")
 
@@ -85,34 +90,67 @@ def content_security_policy(public_url: str) -> str:
     ))
 
 
-class ServiceServer(Server):
-    """`Server` with our page, our static files and the patched terminal script."""
+HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
-    def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000, public_url: str,
+
+class ServiceServer(Server):
+    """`Server` with our page, our static files and the patched terminal script.
+
+    Without `public_url`, each page names the origin its browser asked for (Host, and
+    X-Forwarded-Proto / X-Forwarded-Host from a reverse proxy), so http://localhost:8000,
+    http://127.0.0.1:8000, an ssh tunnel and a proxy all work. With `public_url` (`--public-url`),
+    every page names that one.
+    """
+
+    def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None,
                  title: str = "servicetui", lang: str = "zh", banner: str | None = None) -> None:
         # statics_path stays textual-serve's own (xterm.css, the Roboto Mono files, the background);
         # ours are mounted beside it under /servicetui/.
-        super().__init__(command, host=host, port=port, title=title, public_url=public_url.rstrip("/"),
+        self.fixed_public_url = public_url.rstrip("/") if public_url else None
+        super().__init__(command, host=host, port=port, title=title, public_url=self.fixed_public_url,
                          templates_path=TEMPLATES_DIR)
         self.lang = "en" if lang == "en" else "zh"
         self.banner = banner
         self.textual_js, missing = patched_textual_js()
         if missing:
             log.warning("textual-serve's textual.js has changed; served unpatched (missing: %s)", missing)
-        self.csp = content_security_policy(self.public_url)
+
+    def base_url(self, request: web.Request) -> str:
+        """scheme://host[:port] the browser reached us by (or the fixed public URL)."""
+        if self.fixed_public_url:
+            return self.fixed_public_url
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        if proto not in ("http", "https"):
+            proto = request.scheme
+        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
+        if not HOST_RE.match(host or ""):  # not a host name: never put it into the page
+            return self.public_url
+        return f"{proto}://{host}"
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         # Registered after textual-serve's routes: "/servicetui/…" is a prefix of none of them.
         app.router.add_get("/servicetui/textual.js", self.handle_textual_js, name="servicetui-js")
         app.router.add_static("/servicetui", STATIC_DIR, name="servicetui-static")
-        import aiohttp_jinja2
-
-        env = aiohttp_jinja2.get_env(app)
-        env.globals["local_url"] = f"{self.public_url}/servicetui/"
-        env.globals["lang"] = self.lang
         app.on_response_prepare.append(self._add_headers)
         return app
+
+    @aiohttp_jinja2.template("app_index.html")
+    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+        """textual-serve's index context, with URLs on `base_url(request)`, plus `local_url`, `lang`."""
+        base = self.base_url(request)
+        router = request.app.router
+        font_size = to_int(request.query.get("fontsize", "16"), 16)
+        ws_url = base + str(router["websocket"].url_for())
+        ws_url = ("wss:" if base.startswith("https:") else "ws:") + ws_url.split(":", 1)[1]
+        return {
+            "font_size": font_size,
+            "app_websocket_url": ws_url,
+            "config": {"static": {"url": base + str(router["static"].url_for(filename="/")).rstrip("/") + "/"}},
+            "application": {"name": self.title},
+            "local_url": f"{base}/servicetui/",
+            "lang": self.lang,
+        }
 
     async def handle_textual_js(self, request: web.Request) -> web.Response:
         return web.Response(text=self.textual_js, content_type="application/javascript", charset="utf-8",
@@ -120,7 +158,7 @@ class ServiceServer(Server):
 
     async def _add_headers(self, request: web.Request, response: web.StreamResponse) -> None:
         if response.content_type == "text/html":
-            response.headers["Content-Security-Policy"] = self.csp
+            response.headers["Content-Security-Policy"] = content_security_policy(self.base_url(request))
             response.headers["X-Content-Type-Options"] = "nosniff"
             response.headers["Referrer-Policy"] = "no-referrer"
 
