@@ -132,3 +132,9 @@ def test_upgrade_with_backup_disabled_makes_no_backup(fresh, tmp_path):
 def test_the_head_revision_is_a_single_known_revision():
     head = migrate.head_revision()
     assert isinstance(head, str) and head
+
+
+def test_the_head_constant_used_at_start_up_is_the_real_head():
+    from servicetui.store import migrate
+
+    assert migrate.HEAD == migrate.head_revision()

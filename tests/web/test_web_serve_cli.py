@@ -10,7 +10,6 @@ import subprocess
 import sys
 from datetime import date
 
-import pytest
 
 import servicetui.cli.serve as serve_mod  # registers `serve` until cli/main.py imports it
 from servicetui.web import server as web_server

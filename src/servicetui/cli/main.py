@@ -54,7 +54,7 @@ class CliState:
                 "数据库尚未初始化：请先运行 servicetui init（或 servicetui demo）",
                 "the database is not initialised: run `servicetui init` (or `servicetui demo`) first",
             )
-        if current != migrate.head_revision():
+        if current != migrate.HEAD:
             engine.dispose()
             if known_revision(current):
                 raise UserError("数据库版本较旧：请先运行 servicetui migrate",

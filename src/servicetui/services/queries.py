@@ -128,9 +128,13 @@ SORTS = ("urgency", "due", "project", "department", "status", "raised")
 def _problem_where(f: ProblemFilter, today: date, warn_days: int) -> list:
     conds: list = [Problem.archived == False]  # noqa: E712
     if f.text:
+        # one pass over problem: projects and departments that match are looked up once, not joined row by row
         like = f"%{f.text.strip()}%"
-        conds.append(or_(Problem.title.like(like), Project.name.like(like), Project.company.like(like),
-                         Department.name.like(like)))
+        conds.append(or_(
+            Problem.title.like(like),
+            Problem.project_id.in_(select(Project.id).where(or_(Project.name.like(like), Project.company.like(like)))),
+            Problem.department_id.in_(select(Department.id).where(Department.name.like(like))),
+        ))
     if f.department_id is not None:
         conds.append(Problem.department_id == f.department_id)
     if f.statuses:
@@ -148,7 +152,7 @@ def _problem_where(f: ProblemFilter, today: date, warn_days: int) -> list:
     if f.project_id is not None:
         conds.append(Problem.project_id == f.project_id)
     if f.officer_id is not None:
-        conds.append(Project.officer_id == f.officer_id)
+        conds.append(Problem.project_id.in_(select(Project.id).where(Project.officer_id == f.officer_id)))
     if f.session_id is not None:
         conds.append(Problem.session_id == f.session_id)
     if f.escalated:
@@ -255,13 +259,7 @@ def iter_problem_rows(engine, f: ProblemFilter | None = None, *, today: date, wa
 
 def problem_count(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> int:
     f = f or ProblemFilter()
-    q = (
-        select(func.count())
-        .select_from(Problem)
-        .join(Project, Project.id == Problem.project_id)
-        .outerjoin(Department, Department.id == Problem.department_id)
-        .where(*_problem_where(f, today, warn_days))
-    )
+    q = select(func.count()).select_from(Problem).where(*_problem_where(f, today, warn_days))
     with engine.connect() as conn:
         return conn.scalar(q) or 0
 

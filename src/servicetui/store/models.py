@@ -111,7 +111,10 @@ class Unit(Versioned, table=True):
 class Milestone(Versioned, table=True):
     """A construction milestone (节点) of one unit."""
 
-    __table_args__ = (UniqueConstraint("unit_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "kind"),
+        Index("ix_milestone_project_agg", "project_id", "archived", "kind", "status", "planned_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
@@ -162,6 +165,8 @@ class Problem(Versioned, table=True):
     __table_args__ = (
         Index("ix_problem_status_due", "status", "due"),
         Index("ix_problem_department_status", "department_id", "status"),
+        Index("ix_problem_project_agg", "project_id", "archived", "status", "due"),
+        Index("ix_problem_board", "status", "archived", "project_id", "department_id", "title", "due", "escalation"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -391,13 +391,13 @@ class ProjectsScreen(BaseScreen):
 
     def refresh_data(self) -> None:
         self._summary()
-        self._describe()
         self.query_one("#list", LazyTable).reload()
+        self._describe()
 
     def _apply(self) -> None:
         self._summary()
-        self._describe()
         self.query_one("#list", LazyTable).reload(keep_cursor=False)
+        self._describe()
 
     def _summary(self) -> None:
         app = self.app
@@ -430,7 +430,7 @@ class ProjectsScreen(BaseScreen):
         if f.stalled:
             bits.append(t("stalled", lang))
         sort = t(f"sort_{self.sort}", lang)
-        n = self._count()
+        n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
         desc = " · ".join(bits) if bits else t("no_filters", lang)
         self.query_one("#filterdesc", Static).update(
             Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}：{sort}  {t('n_rows', lang, n=n)}"
@@ -600,12 +600,12 @@ class ProblemsScreen(BaseScreen):
                                     sort=self.sort, offset=offset, limit=limit, with_note=False)
 
     def refresh_data(self) -> None:
-        self._describe()
         self.query_one("#list", LazyTable).reload()
+        self._describe()
 
     def _apply(self) -> None:
-        self._describe()
         self.query_one("#list", LazyTable).reload(keep_cursor=False)
+        self._describe()
 
     def _describe(self) -> None:
         lang, f = self.lang, self.filter
@@ -629,7 +629,7 @@ class ProblemsScreen(BaseScreen):
         if f.due_from or f.due_to:
             bits.append(f"{f.due_from or ''}…{f.due_to or ''}")
         sort = t(f"sort_{self.sort}", lang)
-        n = self._count()
+        n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
         desc = " · ".join(bits) if bits else t("no_filters", lang)
         colon = "：" if lang != "en" else ": "
         self.query_one("#filterdesc", Static).update(

@@ -263,6 +263,11 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, self.row_count + 1)
 
     def on_mount(self) -> None:
+        # the screen usually loads its lists itself in its own on_mount (which runs after ours):
+        # load only if it has not done so by the next refresh, so the first page is fetched once
+        self.call_after_refresh(self._autoload)
+
+    def _autoload(self) -> None:
         if not self._loaded:
             self.reload(keep_cursor=False)
 
