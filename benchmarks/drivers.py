@@ -197,7 +197,7 @@ def task_queries(args) -> dict:
     impl.problem_count(engine, PF(open_only=True), today=TODAY)
 
     # the board's keystroke: the board keeps open_only=True by default, fetches one page without
-    # the latest note, and (today) counts twice: _describe() and LazyTable.reload()
+    # the latest note, and counts once (the board shows the count of its own reload)
     per = []
     budget = Budget(args.budget)
     for p in budget.over(PREFIXES):
@@ -539,7 +539,7 @@ def main() -> int:
     ap.add_argument("--actor", default="u0021")
     ap.add_argument("--idle", action="store_true")
     ap.add_argument("--page", type=int, default=0)
-    ap.add_argument("--counts-per-keystroke", type=int, default=2)
+    ap.add_argument("--counts-per-keystroke", type=int, default=1)
     ap.add_argument("--filters", type=int, default=len(PREFIXES))
     ap.add_argument("--budget", type=float, default=0, help="seconds per sampling loop (0 = no limit)")
     ap.add_argument("--rows-budget", type=float, default=0, help="datatable: seconds for loading rows")
