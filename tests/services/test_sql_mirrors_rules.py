@@ -55,3 +55,13 @@ def test_summary_counts_are_the_sizes_of_the_lists_they_jump_to(demo):
     assert summary.stalled_projects == len(queries.project_rows(demo, filters["stalled_projects"], today=today))
     week_end = today + timedelta(days=6 - today.weekday())
     assert all(today <= r.due <= week_end for r in queries.problem_rows(demo, filters["due_this_week"], today=today))
+
+
+@pytest.mark.parametrize("sort", queries.SORTS)
+def test_pages_put_together_are_the_whole_list_in_the_same_order(demo, sort):
+    today = date(2022, 9, 30)
+    whole = [r.id for r in queries.problem_rows(demo, today=today, sort=sort, limit=None)]
+    paged = []
+    for offset in range(0, len(whole) + 7, 7):
+        paged += [r.id for r in queries.problem_rows(demo, today=today, sort=sort, offset=offset, limit=7)]
+    assert paged == whole
