@@ -25,11 +25,11 @@ from textual.widgets import Button, Footer, Label, ProgressBar, Select, Static
 
 from servicetui import i18n
 from servicetui.domain import rules
-from servicetui.domain.enums import MilestoneStatus, ProblemKind
+from servicetui.domain.enums import ProblemKind
 from servicetui.services import queries, review
 from servicetui.tui import actions
 from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
-from servicetui.tui.project_screen import MilestoneGrid, facts_text
+from servicetui.tui.project_screen import MilestoneGrid, facts_text, show_blockers
 from servicetui.tui.screens import BaseScreen, ProblemTable, problem_columns, problem_status_text
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import Column, FieldInput, I18nBindings, LazyTable, StatusLine, TopBar, light_text
@@ -362,16 +362,7 @@ class MeetingScreen(BaseScreen):
         if moved:
             grid.row = grid.col = 0
         grid.set_data(item.project_id, d.units, d.milestone_kinds)
-        blocked = []
-        for u in d.units:
-            for k in d.milestone_kinds:
-                c = u.milestones.get(k)
-                if c is not None and c.status == MilestoneStatus.BLOCKED.value:
-                    blocked.append(Text.assemble(("✗ ", "bold red"), f"{u.name} {V(k, lang)}",
-                                                 ("：" if lang != "en" else ": "), (c.blocker or "—", "red")))
-        w = self.query_one("#blockers", Static)
-        w.display = bool(blocked)
-        w.update(Text("\n").join(blocked))
+        show_blockers(self.query_one("#blockers", Static), d, lang)
         self.query_one("#problems", ProblemTable).reload(keep_cursor=not moved)
         self._notes = recent_notes(app.engine, item.project_id)
         self.query_one("#mt-notes", LazyTable).reload(keep_cursor=False)

@@ -438,17 +438,7 @@ class ProjectScreen(BaseScreen):
         self.query_one("#fundscaption", Static).update(Text(cap, style="dim"))
 
     def _blockers(self, d: queries.ProjectDetail) -> None:
-        lang = self.lang
-        lines = []
-        for u in d.units:
-            for k in d.milestone_kinds:
-                c = u.milestones.get(k)
-                if c is not None and c.status == MilestoneStatus.BLOCKED.value:
-                    lines.append(Text.assemble(("✗ ", "bold red"), f"{u.name} {V(k, lang)}",
-                                               ("：" if lang != "en" else ": "), (c.blocker or "—", "red")))
-        w = self.query_one("#blockers", Static)
-        w.display = bool(lines)
-        w.update(Text("\n").join(lines))
+        show_blockers(self.query_one("#blockers", Static), d, self.lang)
 
     # -- events --------------------------------------------------------------------------
     def on_milestone_grid_cell_highlighted(self, event: MilestoneGrid.CellHighlighted) -> None:
@@ -510,6 +500,19 @@ class ProjectScreen(BaseScreen):
 
     def action_add_task(self) -> None:
         add_task(self.app, self.project_id)
+
+
+def show_blockers(w: Static, d: queries.ProjectDetail, lang: str) -> None:
+    """The line under the grid naming what blocks each blocked milestone ("✗ 四号车间 主体钢结构：等待钢柱加工")."""
+    lines = []
+    for u in d.units:
+        for k in d.milestone_kinds:
+            c = u.milestones.get(k)
+            if c is not None and c.status == MilestoneStatus.BLOCKED.value:
+                lines.append(Text.assemble(("✗ ", "bold red"), f"{u.name} {V(k, lang)}",
+                                           ("：" if lang != "en" else ": "), (c.blocker or "—", "red")))
+    w.display = bool(lines)
+    w.update(Text("\n").join(lines))
 
 
 # -- 分工方案 tasks and 办理进展 (progress notes) ------------------------------------------------------
