@@ -535,6 +535,33 @@ class ProjectsScreen(BaseScreen):
         app.show_problems(f)
 
 
+def problem_filter_bits(app, f: queries.ProblemFilter, *, with_text: bool = False) -> list[str]:
+    """The active filters of a problem list in words ("仅未销号 · 供电公司 · 红")."""
+    lang, eng = app.lang, app.engine
+    bits = []
+    if f.open_only:
+        bits.append(t("open_only", lang))
+    if with_text and f.text:
+        bits.append(f"“{f.text}”")
+    if f.department_id is not None:
+        bits.append(dict(queries.choices(eng, "departments")).get(f.department_id, "?"))
+    if f.statuses:
+        bits.append("/".join(V(s, lang) for s in f.statuses))
+    if f.lights:
+        bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
+    if f.category:
+        bits.append(V(f.category, lang))
+    if f.kind:
+        bits.append(V(f.kind, lang))
+    if f.project_id is not None:
+        bits.append(data.project_name(eng, f.project_id))
+    if f.officer_id is not None:
+        bits.append(t("mine", lang))
+    if f.due_from or f.due_to:
+        bits.append(f"{f.due_from or ''}…{f.due_to or ''}")
+    return bits
+
+
 # -- problems board -------------------------------------------------------------------------
 PROBLEM_SORTS = ("urgency", "due", "project", "department")
 
@@ -609,25 +636,7 @@ class ProblemsScreen(BaseScreen):
 
     def _describe(self) -> None:
         lang, f = self.lang, self.filter
-        bits = []
-        if f.open_only:
-            bits.append(t("open_only", lang))
-        if f.department_id is not None:
-            bits.append(dict(queries.choices(self.app.engine, "departments")).get(f.department_id, "?"))
-        if f.statuses:
-            bits.append("/".join(V(s, lang) for s in f.statuses))
-        if f.lights:
-            bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
-        if f.category:
-            bits.append(V(f.category, lang))
-        if f.kind:
-            bits.append(V(f.kind, lang))
-        if f.project_id is not None:
-            bits.append(data.project_name(self.app.engine, f.project_id))
-        if f.officer_id is not None:
-            bits.append(t("mine", lang))
-        if f.due_from or f.due_to:
-            bits.append(f"{f.due_from or ''}…{f.due_to or ''}")
+        bits = problem_filter_bits(self.app, f)
         sort = t(f"sort_{self.sort}", lang)
         n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
         desc = " · ".join(bits) if bits else t("no_filters", lang)

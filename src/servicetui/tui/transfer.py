@@ -146,28 +146,10 @@ def source_of(screen) -> dict[str, Any]:
 
 
 def describe_problem_filter(app, f: queries.ProblemFilter) -> str:
-    lang, eng = app.lang, app.engine
-    bits = []
-    if f.open_only:
-        bits.append(t("open_only", lang))
-    if f.text:
-        bits.append(f"“{f.text}”")
-    if f.department_id is not None:
-        bits.append(dict(queries.choices(eng, "departments")).get(f.department_id, "?"))
-    if f.project_id is not None:
-        from servicetui.tui import data
+    from servicetui.tui.screens import problem_filter_bits
 
-        bits.append(data.project_name(eng, f.project_id))
-    if f.statuses:
-        bits.append("/".join(V(s, lang) for s in f.statuses))
-    if f.lights:
-        bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
-    if f.kind:
-        bits.append(V(f.kind, lang))
-    if f.category:
-        bits.append(V(f.category, lang))
-    if f.officer_id is not None:
-        bits.append(t("mine", lang))
+    lang, eng = app.lang, app.engine
+    bits = problem_filter_bits(app, f, with_text=True)
     n = queries.problem_count(eng, f, today=app.today, warn_days=app.warn_days)
     desc = " · ".join(bits) if bits else t("no_filters", lang)
     return f"{desc} · {t('n_rows', lang, n=n)}"
