@@ -1,7 +1,7 @@
 """The app in a real browser: `servicetui serve` on the demo county, headless Chromium (Playwright
 driving Debian's /usr/bin/chromium), keys typed into the page, the screen read back as text.
 
-The terminal is xterm.js drawing on a canvas; servicetui.web.server publishes it as
+The terminal is xterm.js drawing on a canvas; servicetui.tui.web.server publishes it as
 `window.servicetuiTerminals`, and its buffer gives the screen's text. Every request the page makes
 is recorded: none may leave 127.0.0.1/localhost (the county's network is offline), and anything
 that tries is aborted.

@@ -1,4 +1,4 @@
-"""`servicetui serve --login`: the login screen in front of the officer's app (servicetui.web.login)."""
+"""`servicetui serve --login`: the login screen in front of the officer's app (servicetui.tui.web.login)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from servicetui.web.login import find_person, login_app_class
+from servicetui.tui.web.login import find_person, login_app_class
 
 SIZE = (150, 40)
 TODAY = date(2022, 9, 30)

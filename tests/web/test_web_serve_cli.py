@@ -12,7 +12,7 @@ from datetime import date
 
 
 import servicetui.cli.serve as serve_mod  # registers `serve` until cli/main.py imports it
-from servicetui.web import server as web_server
+from servicetui.tui.web import server as web_server
 
 
 def run_serve(serve_argv, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -90,7 +90,7 @@ def test_the_session_command_line_survives_the_shell(tmp_path):
 
 def test_the_login_session_runs_the_login_module_without_a_user():
     argv = serve_mod.app_argv(db="/d.db", lang="en", user="liming", login=True, today=date(2022, 9, 30))
-    assert argv[1:] == ["-m", "servicetui.web.login", "--db", "/d.db", "--lang", "en", "--today", "2022-09-30"]
+    assert argv[1:] == ["-m", "servicetui.tui.web.login", "--db", "/d.db", "--lang", "en", "--today", "2022-09-30"]
     assert argv[0] == sys.executable
 
 
@@ -106,7 +106,7 @@ def test_sessions_get_an_absolute_sqlite_path_and_a_password_only_through_the_en
 
 def test_the_installed_textual_serve_script_takes_both_patches():
     text, missing = web_server.patched_textual_js()
-    assert missing == [], "textual-serve's textual.js changed: update servicetui.web.server.JS_PATCHES"
+    assert missing == [], "textual-serve's textual.js changed: update servicetui.tui.web.server.JS_PATCHES"
     assert "window.servicetuiTerminals" in text and "Noto Sans Mono CJK SC" in text
     assert "fonts.googleapis.com" not in text
 

@@ -4,10 +4,10 @@
                      [--public-url https://…] [--public]
 
 textual-serve runs one app process per browser tab: `python -m servicetui --db … --lang … --user …`
-(or, with --login, `python -m servicetui.web.login --db … --lang …`, which asks who is there first),
+(or, with --login, `python -m servicetui.tui.web.login --db … --lang …`, which asks who is there first),
 on the same database and settings as the terminal app. It listens on loopback unless --public says
 otherwise; in a county it belongs behind the reverse proxy that terminates TLS (see README).
-Everything the page loads comes from this server (servicetui.web.server).
+Everything the page loads comes from this server (servicetui.tui.web.server).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def default_public_url(host: str, port: int) -> str:
 def app_argv(*, db: str | None, lang: str, user: str | None = None, login: bool = False,
              today: date | None = None, python: str | None = None) -> list[str]:
     """The command line of one browser session's app process."""
-    argv = [python or sys.executable, "-m", "servicetui.web.login" if login else "servicetui"]
+    argv = [python or sys.executable, "-m", "servicetui.tui.web.login" if login else "servicetui"]
     if db:
         argv += ["--db", db]
     argv += ["--lang", lang]
@@ -191,7 +191,7 @@ def serve(state: CliState, db_opt: str | None, host: str, port: int, user_opt: s
     explicit_today = state.today  # --today given on the command line; otherwise each session reads the pin
     engine = state.ready_engine()
     try:
-        from servicetui.web.login import find_person
+        from servicetui.tui.web.login import find_person
 
         if user and find_person(engine, user) is None:
             click.echo(state.msg(
@@ -210,7 +210,7 @@ def serve(state: CliState, db_opt: str | None, host: str, port: int, user_opt: s
     banner = state.msg(f"servicetui 网页版：{url}（{who}；Ctrl+C 停止）",
                        f"servicetui in a browser: {url} ({who}; Ctrl+C to stop)")
 
-    from servicetui.web.server import ServiceServer
+    from servicetui.tui.web.server import ServiceServer
 
     title = state.msg("servicetui 首席服务官工作台", "servicetui — chief service officer desk")
     server = ServiceServer(command, host=host, port=port, public_url=public_url, title=title, lang=state.lang,

@@ -1,6 +1,6 @@
 """`servicetui serve --login`: each browser session first asks who the officer is.
 
-    python -m servicetui.web.login --db DB --lang zh
+    python -m servicetui.tui.web.login --db DB --lang zh
 
 runs the officer's app (ServiceApp) behind a small screen that asks for a login or a name and checks
 it against the people in the database (Person.login or Person.name, not archived) — the same
@@ -154,11 +154,11 @@ def login_app_class():
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m servicetui.web.login --db DB --lang zh|en [--today YYYY-MM-DD]`; what
+    """`python -m servicetui.tui.web.login --db DB --lang zh|en [--today YYYY-MM-DD]`; what
     `servicetui serve --login` runs for each browser session."""
     from servicetui.cli.main import CliState, UserError, one_line
 
-    parser = argparse.ArgumentParser(prog="python -m servicetui.web.login", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m servicetui.tui.web.login", description=main.__doc__)
     parser.add_argument("--db", default=None)
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
     parser.add_argument("--today", default=None)

@@ -29,7 +29,7 @@ import textual_serve
 from aiohttp import web
 from textual_serve.server import Server, to_int
 
-log = logging.getLogger("servicetui.web")
+log = logging.getLogger("servicetui.tui.web")
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"

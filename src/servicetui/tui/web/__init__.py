@@ -3,7 +3,7 @@
     server.py       ServiceServer — textual-serve's Server with our page (no outside URL at all,
                     a local CJK-capable monospace font stack) and a Content-Security-Policy that
                     keeps it so
-    login.py        `python -m servicetui.web.login`: the app behind a "who are you" screen
+    login.py        `python -m servicetui.tui.web.login`: the app behind a "who are you" screen
                     (`servicetui serve --login`)
     templates/      the page (app_index.html)
     static/         its stylesheet
