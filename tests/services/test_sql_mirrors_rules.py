@@ -34,6 +34,7 @@ def test_project_light_and_progress_in_sql_equal_the_rules_for_every_project(dem
         detail = queries.project_detail(demo, row.id, today=today)
         assert row.light == detail.verdict.light.value, (row.name, detail.verdict.zh)
         assert row.progress == detail.progress, row.name
+        assert queries.project_verdict(demo, row.id, today=today) == detail.verdict, row.name
 
 
 @pytest.mark.parametrize("today", DAYS, ids=str)

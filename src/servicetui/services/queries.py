@@ -553,8 +553,26 @@ def project_detail(engine, project_id: int, *, today: date, warn_days: int = rul
 
 
 def project_verdict(engine, project_id: int, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> rules.Verdict | None:
-    d = project_detail(engine, project_id, today=today, warn_days=warn_days)
-    return d.verdict if d else None
+    """The project's light and its reason (what `project_detail` computes), from just the facts the
+    rule needs: the list screens call this on every cursor move."""
+    with engine.connect() as conn:
+        stalled = conn.scalar(select(Project.stalled).where(Project.id == project_id))
+        if stalled is None:
+            return None
+        problems = conn.execute(
+            select(Problem.title, Problem.status, Problem.due, Problem.category, Problem.escalation, Problem.kind)
+            .where(Problem.project_id == project_id, Problem.archived == False,  # noqa: E712
+                   Problem.status != ProblemStatus.CLOSED.value)
+            .order_by(*_order("urgency", today))).all()  # the order project_detail sees them in
+        milestones = conn.execute(
+            select(Unit.name, Milestone.kind, Milestone.status, Milestone.planned_on, Milestone.actual_start_on,
+                   Milestone.actual_finish_on, Milestone.blocker)
+            .join(Unit, Unit.id == Milestone.unit_id)
+            .where(Milestone.project_id == project_id, Milestone.archived == False, Unit.archived == False)  # noqa: E712
+            .order_by(Unit.seq, Unit.id, Milestone.seq, Milestone.id)).all()
+    return rules.project_light([rules.ProblemFacts(*p) for p in problems],
+                               [rules.MilestoneFacts(*m) for m in milestones],
+                               today, stalled=bool(stalled), warn_days=warn_days)
 
 
 # -- departments and the desk summary ------------------------------------------------------
