@@ -75,7 +75,7 @@ def test_decisions_become_tracked_problems_and_show_at_the_next_meeting(county, 
     assert kinds == [("议定事项", sid), ("议定事项", sid)]
 
     later = make_ctx(today=ctx.today + timedelta(days=7))
-    v = problems.set_status(later, d1, None, "已办结", "已完成报装")
+    problems.set_status(later, d1, None, "已办结", "已完成报装")
     sid2 = review.start_session(later)
     view = review.session_view(engine, sid2, today=later.today)
     states = {d.problem.id: d.state for d in view.previous}

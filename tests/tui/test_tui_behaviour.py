@@ -181,7 +181,7 @@ async def test_polling_refreshes_lists_after_another_process_writes(make_app, de
 
 async def test_english_interface_translates_headers_and_values(make_app):
     app = make_app(lang="en")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         table = app.screen.query_one("#list", LazyTable)
         labels = [c.label for c in table.columns]
         assert "Project" in labels and "Light" in labels
