@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
-from servicetui.services.queries import ProblemFilter, _order, _problem_select, _problem_where
+from servicetui.services.queries.problems import ProblemFilter, _order, _problem_select, _problem_where
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CLOSED, RED, NONE = ProblemStatus.CLOSED.value, Light.RED.value, Light.NONE.value

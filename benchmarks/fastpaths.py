@@ -28,10 +28,10 @@ from sqlalchemy import func, or_, select
 
 from servicetui.domain import rules
 from servicetui.services import queries as Q
-from servicetui.services.queries import (  # noqa: F401  (iter_problem_rows re-exported: same surface)
+from servicetui.services.queries.projects import ProjectFilter  # noqa: F401
+from servicetui.services.queries.problems import (  # noqa: F401  (iter_problem_rows re-exported: same surface)
     ProblemFilter,
     ProblemRow,
-    ProjectFilter,
     _light_condition,
     _order,
     _problem_select,
@@ -141,7 +141,6 @@ def problem_rows(engine, f: ProblemFilter | None = None, *, today: date, warn_da
 def _head_without_alembic() -> str:
     """The head revision read from the version files (what a `migrate.HEAD` constant would hold)."""
     import re
-    from pathlib import Path
 
     from servicetui.store.migrate import MIGRATIONS_DIR
 

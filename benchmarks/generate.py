@@ -30,7 +30,7 @@ import json
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 TODAY = date(2022, 9, 30)

@@ -1,0 +1,266 @@
+"""Problem lists: filters, the SQL light, pages in urgency order, counts, streams for exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from servicetui.domain import rules
+from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
+from servicetui.store.models import (
+    Department,
+    Park,
+    Person,
+    Problem,
+    ProblemEvent,
+    Project,
+)
+
+ACTIVE = tuple(s for s in OPEN_STATUSES if s != ProblemStatus.DONE)  # open and not yet reported done
+
+
+def problem_light_sql(today: date, warn_days: int = rules.DEFAULT_WARN_DAYS):
+    """SQL mirror of rules.problem_light's colour."""
+    red_before, yellow_until = rules.light_bounds(today, warn_days)
+    return case(
+        (Problem.status == ProblemStatus.CLOSED.value, literal(Light.NONE.value)),
+        (Problem.status == ProblemStatus.DONE.value, literal(Light.GREEN.value)),
+        (Problem.due.is_(None), literal(Light.GREEN.value)),
+        (Problem.due < red_before, literal(Light.RED.value)),
+        (Problem.due <= yellow_until, literal(Light.YELLOW.value)),
+        else_=literal(Light.GREEN.value),
+    )
+
+
+def _light_condition(light: str, today: date, warn_days: int):
+    """WHERE clause for one light, written so the (status, due) index can serve it."""
+    red_before, yellow_until = rules.light_bounds(today, warn_days)
+    active = Problem.status.in_(ACTIVE)
+    if light == Light.RED:
+        return and_(active, Problem.due < red_before)
+    if light == Light.YELLOW:
+        return and_(active, Problem.due >= red_before, Problem.due <= yellow_until)
+    if light == Light.GREEN:
+        return or_(
+            Problem.status == ProblemStatus.DONE.value,
+            and_(active, or_(Problem.due.is_(None), Problem.due > yellow_until)),
+        )
+    return Problem.status == ProblemStatus.CLOSED.value
+
+
+@dataclass
+class ProblemFilter:
+    text: str = ""
+    department_id: int | None = None
+    statuses: Sequence[str] = ()
+    lights: Sequence[str] = ()
+    category: str | None = None
+    kind: str | None = None
+    exclude_kinds: Sequence[str] = ()
+    project_id: int | None = None
+    officer_id: int | None = None
+    session_id: int | None = None
+    open_only: bool = False
+    escalated: bool = False
+    due_from: date | None = None
+    due_to: date | None = None
+    ids: Sequence[int] = ()
+
+
+@dataclass
+class ProblemRow:
+    id: int
+    version: int
+    project_id: int
+    project_code: str
+    project_name: str
+    company: str
+    park: str
+    kind: str
+    title: str
+    category: str
+    department_id: int | None
+    department: str
+    co_departments: str
+    owner: str
+    raised_on: date | None
+    raised_by: str
+    due: date | None
+    status: str
+    escalation: int
+    turn: str
+    resolution: str
+    done_on: date | None
+    closed_on: date | None
+    leader: str
+    officer: str
+    light: str
+    latest_note: str = ""
+
+    def facts(self) -> rules.ProblemFacts:
+        return rules.ProblemFacts(self.title, self.status, self.due, self.category, self.escalation, self.kind)
+
+    def verdict(self, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> rules.Verdict:
+        return rules.problem_light(self.facts(), today, warn_days)
+
+
+SORTS = ("urgency", "due", "project", "department", "status", "raised")
+
+
+def _problem_where(f: ProblemFilter, today: date, warn_days: int) -> list:
+    conds: list = [Problem.archived == False]  # noqa: E712
+    if f.text:
+        # one pass over problem: projects and departments that match are looked up once, not joined row by row
+        like = f"%{f.text.strip()}%"
+        conds.append(or_(
+            Problem.title.like(like),
+            Problem.project_id.in_(select(Project.id).where(or_(Project.name.like(like), Project.company.like(like)))),
+            Problem.department_id.in_(select(Department.id).where(Department.name.like(like))),
+        ))
+    if f.department_id is not None:
+        conds.append(Problem.department_id == f.department_id)
+    if f.statuses:
+        conds.append(Problem.status.in_(list(f.statuses)))
+    if f.open_only:
+        conds.append(Problem.status.in_(OPEN_STATUSES))
+    if f.lights:
+        conds.append(or_(*[_light_condition(x, today, warn_days) for x in f.lights]))
+    if f.category:
+        conds.append(Problem.category == f.category)
+    if f.kind:
+        conds.append(Problem.kind == f.kind)
+    if f.exclude_kinds:
+        conds.append(Problem.kind.not_in(list(f.exclude_kinds)))
+    if f.project_id is not None:
+        conds.append(Problem.project_id == f.project_id)
+    if f.officer_id is not None:
+        conds.append(Problem.project_id.in_(select(Project.id).where(Project.officer_id == f.officer_id)))
+    if f.session_id is not None:
+        conds.append(Problem.session_id == f.session_id)
+    if f.escalated:
+        conds.append(Problem.escalation > 0)
+    if f.due_from is not None:
+        conds.append(Problem.due >= f.due_from)
+    if f.due_to is not None:
+        conds.append(Problem.due <= f.due_to)
+    if f.ids:
+        conds.append(Problem.id.in_(list(f.ids)))
+    return conds
+
+
+def _order(sort: str, today: date):
+    status_rank = case(
+        (Problem.status == ProblemStatus.CLOSED.value, 3),
+        (Problem.status == ProblemStatus.DONE.value, 2),
+        else_=1,
+    )
+    no_due = case((Problem.due.is_(None), 1), else_=0)
+    if sort == "due":
+        return [no_due, Problem.due, Problem.id]
+    if sort == "project":
+        return [Project.code, Problem.id]
+    if sort == "department":
+        return [Department.name, no_due, Problem.due, Problem.id]
+    if sort == "status":
+        return [Problem.status, Problem.id]
+    if sort == "raised":
+        return [Problem.raised_on.desc(), Problem.id.desc()]
+    # urgency: active first by due (most overdue first), escalated first on equal days; then 已办结; closed last
+    return [status_rank, no_due, Problem.due, Problem.escalation.desc(), Problem.id]
+
+
+def _problem_select(today: date, warn_days: int, *, with_note: bool):
+    leader = aliased(Person)
+    officer = aliased(Person)
+    owner = aliased(Person)
+    cols = [
+        Problem.id, Problem.version, Problem.project_id, Project.code.label("project_code"),
+        Project.name.label("project_name"), Project.company, func.coalesce(Park.name, "").label("park"),
+        Problem.kind, Problem.title, Problem.category, Problem.department_id,
+        func.coalesce(Department.name, "").label("department"), Problem.co_departments,
+        func.coalesce(owner.name, "").label("owner"), Problem.raised_on, Problem.raised_by, Problem.due,
+        Problem.status, Problem.escalation, Problem.turn, Problem.resolution, Problem.done_on,
+        Problem.closed_on, func.coalesce(leader.name, "").label("leader"),
+        func.coalesce(officer.name, "").label("officer"),
+        problem_light_sql(today, warn_days).label("light"),
+    ]
+    if with_note:
+        note = (
+            select(ProblemEvent.text)
+            .where(ProblemEvent.problem_id == Problem.id, ProblemEvent.kind == "note",
+                   ProblemEvent.archived == False)  # noqa: E712
+            .order_by(ProblemEvent.id.desc())
+            .limit(1)
+            .correlate(Problem)
+            .scalar_subquery()
+        )
+        cols.append(func.coalesce(note, "").label("latest_note"))
+    return (
+        select(*cols)
+        .select_from(Problem)
+        .join(Project, Project.id == Problem.project_id)
+        .outerjoin(Park, Park.id == Project.park_id)
+        .outerjoin(Department, Department.id == Problem.department_id)
+        .outerjoin(owner, owner.id == Problem.owner_id)
+        .outerjoin(leader, leader.id == Project.leader_id)
+        .outerjoin(officer, officer.id == Project.officer_id)
+    )
+
+
+def problem_rows(
+    engine,
+    f: ProblemFilter | None = None,
+    *,
+    today: date,
+    warn_days: int = rules.DEFAULT_WARN_DAYS,
+    sort: str = "urgency",
+    offset: int = 0,
+    limit: int | None = 200,
+    with_note: bool = True,
+) -> list[ProblemRow]:
+    """One page of problems. A page is found in two steps: first the ids of the page from the problem
+    table alone (narrow rows, served by its indexes), then the joined columns of just those rows."""
+    f = f or ProblemFilter()
+    order = _order(sort, today)
+    where = _problem_where(f, today, warn_days)
+    q = _problem_select(today, warn_days, with_note=with_note)
+    if limit is not None and sort not in _JOINED_SORTS:
+        page = select(Problem.id).where(*where).order_by(*order).offset(offset).limit(limit)
+        with engine.connect() as conn:
+            ids = list(conn.scalars(page))
+            if not ids:
+                return []
+            rows = conn.execute(q.where(Problem.id.in_(ids)))
+            by_id = {r.id: ProblemRow(**r._mapping) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+    q = q.where(*where).order_by(*order).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with engine.connect() as conn:
+        return [ProblemRow(**r._mapping) for r in conn.execute(q)]
+
+
+_JOINED_SORTS = ("project", "department")  # these order by a joined table's column
+
+
+def iter_problem_rows(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
+                     sort: str = "urgency", batch: int = 5000):
+    """Every matching row, streamed in batches (for exports of any size)."""
+    f = f or ProblemFilter()
+    q = _problem_select(today, warn_days, with_note=True).where(*_problem_where(f, today, warn_days))
+    q = q.order_by(*_order(sort, today))
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+        for r in result:
+            yield ProblemRow(**r._mapping)
+
+
+def problem_count(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> int:
+    f = f or ProblemFilter()
+    q = select(func.count()).select_from(Problem).where(*_problem_where(f, today, warn_days))
+    with engine.connect() as conn:
+        return conn.scalar(q) or 0
