@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from servicetui import i18n
 from servicetui.domain.enums import Category, Light, ProblemKind, ProblemStatus, Stage
 from servicetui.domain.parsing import format_money, money_unit_label
 from servicetui.services import queries
+from servicetui.services.queries.search import ProblemSearch, search_key
 from servicetui.tui import actions, data
 from servicetui.tui.forms import Field, FormScreen
 from servicetui.tui.strings import t
@@ -307,6 +309,14 @@ def problem_status_text(app, row) -> tuple[str, str]:
 PROJECT_SORTS = ("light", "due", "name")
 
 
+@dataclass
+class HomePreload:
+    mine: bool
+    summary: queries.DeskSummary
+    count: int
+    rows: list
+
+
 class ProjectsScreen(BaseScreen):
     current = "projects"
     AUTO_FOCUS = "#list"
@@ -341,12 +351,32 @@ class ProjectsScreen(BaseScreen):
         yield StatusLine("")
         yield Footer()
 
+    @staticmethod
+    def preload(engine, *, today, warn_days: int, person_id: int | None, role: str | None) -> HomePreload:
+        """Everything the home screen shows first, read in one go (the app's opening worker calls this
+        off the UI thread; the screen then draws it without a query)."""
+        mine = person_id is not None and role == "首席服务官" and data.project_count(
+            engine, queries.ProjectFilter(officer_id=person_id), today=today) > 0
+        f = queries.ProjectFilter(officer_id=person_id) if mine else queries.ProjectFilter()
+        summary = queries.desk_summary(engine, today=today, officer_id=person_id if mine else None)
+        count = data.project_count(engine, f, today=today, warn_days=warn_days)
+        rows = queries.project_rows(engine, f, today=today, warn_days=warn_days, sort="light", offset=0,
+                                    limit=LazyTable.PAGE) if count else []
+        return HomePreload(mine, summary, count, rows)
+
     def on_mount(self) -> None:
         app = self.app
-        if app.person_id is not None and app.role == "首席服务官":
-            self.mine = data.project_count(app.engine, queries.ProjectFilter(officer_id=app.person_id),
-                                           today=app.today) > 0
-        self._apply()
+        pre, app._preload = getattr(app, "_preload", None), None
+        if pre is not None and self.sort == "light" and self.filter == queries.ProjectFilter():
+            self.mine = pre.mine
+            self._summary(pre.summary)
+            self.query_one("#list", LazyTable).prime(pre.count, pre.rows)
+            self._describe()
+        else:
+            if app.person_id is not None and app.role == "首席服务官":
+                self.mine = data.project_count(app.engine, queries.ProjectFilter(officer_id=app.person_id),
+                                               today=app.today) > 0
+            self._apply()
         self.focus_list()
 
     def focus_list(self) -> None:
@@ -399,9 +429,10 @@ class ProjectsScreen(BaseScreen):
         self.query_one("#list", LazyTable).reload(keep_cursor=False)
         self._describe()
 
-    def _summary(self) -> None:
+    def _summary(self, s: queries.DeskSummary | None = None) -> None:
         app = self.app
-        s = queries.desk_summary(app.engine, today=app.today, officer_id=app.person_id if self.mine else None)
+        if s is None:
+            s = queries.desk_summary(app.engine, today=app.today, officer_id=app.person_id if self.mine else None)
         lang = self.lang
         parts = [("overdue", s.overdue, "o", "red"), ("due_week", s.due_this_week, "w", "yellow"),
                  ("to_close", s.to_close, "v", "green"), ("stalled", s.stalled_projects, "t", "yellow")]
@@ -435,7 +466,8 @@ class ProjectsScreen(BaseScreen):
         self.query_one("#filterdesc", Static).update(
             Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}：{sort}  {t('n_rows', lang, n=n)}"
                  if lang != "en" else
-                 f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}: {sort}  {t('n_rows', lang, n=n)}"))
+                 f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}: {sort}  {t('n_rows', lang, n=n)}"),
+            layout=False)  # one line of fixed size: no layout pass on every keystroke
 
     # -- events --------------------------------------------------------------------------
     def on_input_changed(self, event) -> None:
@@ -581,6 +613,9 @@ class ProblemsScreen(BaseScreen):
         super().__init__()
         self.filter = queries.ProblemFilter(open_only=True)
         self.sort = "urgency"
+        self._search: ProblemSearch | None = None
+        self._search_building: tuple[Any, int] | None = None
+        self._generation = 0  # bumped when the data changes: an index built before is stale
 
     def compose(self) -> ComposeResult:
         yield TopBar("problems")
@@ -620,13 +655,65 @@ class ProblemsScreen(BaseScreen):
         self.focus_list()
 
     def _count(self) -> int:
+        index = self._search_index()
+        if index is not None:
+            return index.count(self.filter.text)
         return queries.problem_count(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days)
 
     def _fetch(self, offset: int, limit: int) -> list:
+        index = self._search_index()
+        if index is not None:
+            return index.rows(self.filter.text, offset, limit)
         return queries.problem_rows(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days,
                                     sort=self.sort, offset=offset, limit=limit, with_note=False)
 
+    # -- search as you type: an in-memory index of this filter, built in a worker (see queries.search)
+    def _search_index(self) -> ProblemSearch | None:
+        """The index for the current filter and sort when the text filter is on; else None (SQL)."""
+        if not self.filter.text.strip():
+            return None
+        index = self._search
+        app = self.app
+        if index is not None and index.matches(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days):
+            return index
+        self._build_search()
+        return None
+
+    def _build_search(self) -> None:
+        app = self.app
+        key = search_key(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
+        if self._search is not None and self._search.key == key:
+            return
+        if self._search_building == (key, self._generation):
+            return
+        self._search_building = (key, self._generation)
+        self.run_worker(partial(self._search_worker, replace(self.filter), self.sort, self._generation),
+                        thread=True, exclusive=True, group="search", exit_on_error=False)
+
+    def _search_worker(self, f: queries.ProblemFilter, sort: str, generation: int) -> None:
+        app = self.app
+        index = ProblemSearch(app.engine, f, today=app.today, warn_days=app.warn_days, sort=sort)
+        try:
+            app.call_from_thread(self._search_ready, index, generation)
+        except RuntimeError:  # the app has gone meanwhile
+            pass
+
+    def _search_ready(self, index: ProblemSearch, generation: int) -> None:
+        if self._search_building and self._search_building[0] == index.key:
+            self._search_building = None
+        if generation == self._generation:
+            self._search = index
+
+    def _drop_search(self) -> None:
+        """The data changed: the index is a stale snapshot (a new one is built when searching)."""
+        self._generation += 1
+        self._search = None
+        self._search_building = None
+        if self.filter.text.strip():
+            self._build_search()
+
     def refresh_data(self) -> None:
+        self._drop_search()
         self.query_one("#list", LazyTable).reload()
         self._describe()
 
@@ -642,7 +729,8 @@ class ProblemsScreen(BaseScreen):
         desc = " · ".join(bits) if bits else t("no_filters", lang)
         colon = "：" if lang != "en" else ": "
         self.query_one("#filterdesc", Static).update(
-            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}{sort}  {t('n_rows', lang, n=n)}"))
+            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}{sort}  {t('n_rows', lang, n=n)}"),
+            layout=False)  # one line of fixed size: no layout pass on every keystroke
 
     def on_input_changed(self, event) -> None:
         if event.input.id == "search":
@@ -664,6 +752,7 @@ class ProblemsScreen(BaseScreen):
 
     def action_search(self) -> None:
         self.query_one("#search", FieldInput).focus()
+        self._build_search()  # ready by the time the first characters arrive
 
     def action_sort(self) -> None:
         self.sort = PROBLEM_SORTS[(PROBLEM_SORTS.index(self.sort) + 1) % len(PROBLEM_SORTS)]

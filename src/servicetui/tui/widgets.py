@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -89,6 +90,9 @@ class Column:
     priority: int = 0  # columns with the lowest priority hide first when the screen is narrow
 
 
+_STYLED_CELLS: dict[tuple, tuple[list[tuple[str, Style | None]], int]] = {}  # rendered styled cells
+
+
 class LazyTable(I18nBindings, ScrollView, can_focus=True):
     """A windowed table over a query: count() + fetch(offset, limit)."""
 
@@ -130,7 +134,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         def control(self) -> "LazyTable":
             return self.table
 
-    PAGE = 100
+    PAGE = 60  # rows per fetch: a 45-line terminal shows about 40; one fetch fills the screen
 
     def __init__(self, columns: list[Column], *, count: Callable[[], int],
                  fetch: Callable[[int, int], list[Any]], name: str | None = None, id: str | None = None,
@@ -145,6 +149,8 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         self.cursor = 0
         self._widths: list[tuple[Column, int]] = []
         self._loaded = False
+        self._binding_state: tuple | None = None
+        self._styles: tuple[Style, Style, Style] | None = None
 
     # -- data ----------------------------------------------------------------------------
     def set_source(self, *, count: Callable[[], int], fetch: Callable[[int, int], list[Any]]) -> None:
@@ -174,9 +180,20 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         self.refresh()
         self._highlight()
 
+    def prime(self, count: int, first_page: list[Any]) -> None:
+        """Show rows already fetched (count and page 0) instead of querying for them now."""
+        self._cache.clear()
+        self._cache[0] = list(first_page)
+        self.row_count = count
+        self._loaded = True
+        self.cursor = 0
+        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        self.refresh()
+        self._highlight()
+
     def _page(self, page: int) -> list[Any]:
         if page not in self._cache:
-            if len(self._cache) > 20:  # keep memory bounded while scrolling far
+            if len(self._cache) > 30:  # keep memory bounded while scrolling far
                 self._cache.pop(next(iter(self._cache)))
             self._cache[page] = self._fetch_fn(page * self.PAGE, self.PAGE)
         return self._cache[page]
@@ -210,7 +227,33 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
 
     def _highlight(self) -> None:
         self.post_message(self.Highlighted(self, self.selected))
-        self.screen.refresh_bindings() if self.is_mounted else None
+        if not self.is_mounted:
+            return
+        # the footer shows which keys apply to the selected row; refreshing it recomposes every key,
+        # so do it only when the set of enabled actions changed (not on every cursor move or keystroke)
+        state = self._row_binding_state()
+        if state != self._binding_state:
+            self._binding_state = state
+            self.screen.refresh_bindings()
+
+    def _row_binding_state(self) -> tuple:
+        """What the selected row can change: the check_action answers of this table and of the nodes
+        between it and its screen (the app's do not depend on the row)."""
+        from textual.actions import parse
+
+        out: list = []
+        screen = self.screen
+        node: Any = self
+        while node is not None:
+            for bindings in node._bindings.key_to_bindings.values():
+                for b in bindings:
+                    namespace, name, params = parse(b.action)
+                    if not namespace:
+                        out.append(node.check_action(name, params))
+            if node is screen:
+                break
+            node = node.parent
+        return tuple(out)
 
     def _body_height(self) -> int:
         return max(1, self.size.height - 1)
@@ -299,40 +342,81 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
             out.append((c, c.width + extra))
         return out
 
-    def _line(self, cells: list[Text], style: Style | None, width: int, overlay: Style | None = None) -> Strip:
-        """Cells side by side; `style` lies under the cells' own colours, `overlay` (the cursor) on top."""
-        line = Text(no_wrap=True, overflow="ellipsis", end="", style=style or "")
+    def _line(self, cells: list[Text | str], style: Style | None, width: int, overlay: Style | None = None) -> Strip:
+        """Cells side by side; `style` lies under the cells' own colours, `overlay` (the cursor) on top.
+
+        Built as segments directly (this runs for every visible row on every keystroke): a plain cell
+        is one segment; a cell with its own styles goes through rich's Text rendering."""
+        base = style or Style.null()
+        top = base
+        if overlay is not None:
+            overlay = Style(bgcolor=overlay.bgcolor, bold=overlay.bold, reverse=overlay.reverse)
+            top = base + overlay
+        console: Console = self.app.console
+        segments: list[Segment] = []
+        total = 0
         for i, ((col, w), cell) in enumerate(zip(self._widths, cells)):
             if i:
-                line.append(" ")
-            cell = cell.copy() if isinstance(cell, Text) else Text(str(cell))
-            cell.no_wrap = True
-            cell.overflow = "ellipsis"
-            if cell.cell_len > w:
-                cell.truncate(w, overflow="ellipsis")
-            pad = w - cell.cell_len
-            if col.align == "right":
-                line.append(" " * pad)
-                line.append_text(cell)
-            else:
-                line.append_text(cell)
-                line.append(" " * pad)
-        if overlay is not None:
-            line.stylize(Style(bgcolor=overlay.bgcolor, bold=overlay.bold, reverse=overlay.reverse))
-        console: Console = self.app.console
-        segments = list(line.render(console))
-        strip = Strip(segments, cell_len(line.plain))
-        return strip.crop_extend(0, width, style or self.rich_style)
+                segments.append(Segment(" ", top))
+                total += 1
+            if isinstance(cell, Text) and (cell.spans or cell.style):
+                key = (cell.plain, tuple(cell.spans), cell.style, w)
+                rendered = _STYLED_CELLS.get(key)
+                if rendered is None:  # a few kinds of styled cells (lights, marks) repeat on every row
+                    text = cell.copy()
+                    text.no_wrap = True
+                    text.end = ""
+                    if text.cell_len > w:
+                        text.truncate(w, overflow="ellipsis")
+                    rendered = ([(seg.text, seg.style) for seg in text.render(console) if seg.text], w - text.cell_len)
+                    if len(_STYLED_CELLS) > 512:
+                        _STYLED_CELLS.clear()
+                    _STYLED_CELLS[key] = rendered
+                parts, pad = rendered
+                styled = [Segment(txt, base + st + overlay if overlay is not None else base + st)
+                          if st is not None else Segment(txt, top) for txt, st in parts]
+                if col.align == "right":
+                    segments.append(Segment(" " * pad, top))
+                    segments.extend(styled)
+                else:
+                    segments.extend(styled)
+                    segments.append(Segment(" " * pad, top))
+                total += w
+                continue
+            plain = cell.plain if isinstance(cell, Text) else str(cell)
+            if "\n" in plain or "\r" in plain or "\t" in plain:
+                plain = plain.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+            n = cell_len(plain)
+            if n > w:
+                plain = set_cell_size(plain, w - 1) + "…"
+                n = w
+            pad = " " * (w - n)
+            segments.append(Segment(pad + plain if col.align == "right" else plain + pad, top))
+            total += w
+        if total < width:
+            segments.append(Segment(" " * (width - total), style or self._pass_styles()[0]))
+            return Strip(segments, width)
+        return Strip(segments, total).crop(0, width) if total > width else Strip(segments, total)
+
+    def render_lines(self, crop):
+        # the styles are the same for every line of one pass: look them up once, not per line
+        self._styles = None
+        return super().render_lines(crop)
+
+    def _pass_styles(self) -> tuple[Style, Style, Style]:
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = (base, base + self.get_component_rich_style("lazytable--header"),
+                            self.get_component_rich_style("lazytable--cursor"))
+        return self._styles
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if not self._widths:
             self._widths = self._layout(width)
-        base = self.rich_style
+        base, header, cursor = self._pass_styles()
         if y == 0:
-            header = self.get_component_rich_style("lazytable--header")
-            cells = [Text(c.label) for c, _ in self._widths]
-            return self._line(cells, base + header, width)
+            return self._line([c.label for c, _ in self._widths], header, width)
         index = round(self.scroll_offset.y) + y - 1
         if self.row_count == 0 and y == 1:
             empty = self.get_component_rich_style("lazytable--empty")
@@ -347,9 +431,8 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
                 v = col.render(row)
             except Exception:  # a bad cell must not take the screen down
                 v = "?"
-            cells.append(v if isinstance(v, Text) else Text(str(v) if v is not None else ""))
+            cells.append(v if isinstance(v, Text) else ("" if v is None else str(v)))
         if index == self.cursor:
-            cursor = self.get_component_rich_style("lazytable--cursor")
             return self._line(cells, base + Style(bgcolor=cursor.bgcolor), width, overlay=cursor)
         return self._line(cells, base, width)
 
@@ -362,11 +445,12 @@ class StatusLine(Static):
     """
 
     def show(self, text: str | Text, light: str | None = None) -> None:
+        # one line, full width: its size never changes, so no layout pass (it updates on every cursor move)
         if light is not None:
             colour = LIGHT_COLOURS.get(light, "grey50")
-            self.update(Text.assemble(("● ", colour), text if isinstance(text, Text) else Text(text)))
+            self.update(Text.assemble(("● ", colour), text if isinstance(text, Text) else Text(text)), layout=False)
         else:
-            self.update(text)
+            self.update(text, layout=False)
 
 
 # The numbered screens shown in the top bar.
@@ -400,11 +484,12 @@ class TopBar(Static):
         if self.extra:
             left.append(f" › {self.extra}", style="bold")
         colon = "：" if lang != "en" else ": "
-        right = Text(f"{t('user', lang)}{colon}{getattr(app, 'user_label', '')}  "
-                     f"{t('today', lang)}{colon}{app.today.isoformat()}")
+        day = app.today.isoformat() if app.today else ""  # unknown until the database is open
+        right = Text(f"{t('user', lang)}{colon}{getattr(app, 'user_label', '')}"
+                     + (f"  {t('today', lang)}{colon}{day}" if day else ""))
         width = max(0, self.size.width - 2)
         if left.cell_len + right.cell_len + 1 > width:  # narrow: keep the tabs, shorten the right side
-            right = Text(app.today.isoformat())
+            right = Text(day)
         if left.cell_len + right.cell_len + 1 > width:
             left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
         gap = max(1, width - left.cell_len - right.cell_len)

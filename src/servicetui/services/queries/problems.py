@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Sequence
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -173,7 +174,10 @@ def _order(sort: str, today: date):
     return [status_rank, no_due, Problem.due, Problem.escalation.desc(), Problem.id]
 
 
+@lru_cache(maxsize=32)
 def _problem_select(today: date, warn_days: int, *, with_note: bool):
+    """The joined columns of a problem row (built once per day and setting: a select is immutable,
+    and building one — three aliases, the light CASE — costs more than running it for a page)."""
     leader = aliased(Person)
     officer = aliased(Person)
     owner = aliased(Person)

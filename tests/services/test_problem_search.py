@@ -1,0 +1,82 @@
+"""The board's search-as-you-type index finds exactly what the SQL text filter finds, in board order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from servicetui.services import queries
+from servicetui.services.demo import build_demo
+from servicetui.services.queries.search import ProblemSearch
+
+TODAY = date(2022, 9, 30)
+TEXTS = ["钢", "钢柱", "钢柱加工", "供电", "思思", "食品", "管委会", "工业园区管委会", "自然资源局", "暖泉",
+         "LED", " 供电 ", "无此问题", "%", "_"]
+
+
+@pytest.fixture(scope="module")
+def demo(module_engine):
+    build_demo(module_engine)
+    return module_engine
+
+
+def _sql_ids(engine, f, text, sort):
+    g = replace(f, text=text)
+    return [r.id for r in queries.problem_rows(engine, g, today=TODAY, sort=sort, limit=None, with_note=False)]
+
+
+@pytest.mark.parametrize("sort", queries.SORTS)
+@pytest.mark.parametrize("base", [queries.ProblemFilter(open_only=True), queries.ProblemFilter(),
+                                  queries.ProblemFilter(lights=("red", "yellow"))],
+                         ids=["open", "all", "red-yellow"])
+def test_the_index_finds_the_same_problems_in_the_same_order_as_sql(demo, sort, base):
+    index = ProblemSearch(demo, base, today=TODAY, sort=sort)
+    for text in TEXTS:
+        if text in ("%", "_"):
+            continue  # LIKE wildcards: see the next test
+        want = _sql_ids(demo, base, text, sort)
+        assert index.ids_for(text) == want, text
+        assert index.count(text) == len(want)
+        assert [r.id for r in index.rows(text, 0, 3)] == want[:3]
+
+
+def test_typing_and_deleting_character_by_character_matches_a_fresh_search(demo):
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    typed = "思思食品"
+    steps = [typed[:i] for i in range(1, len(typed) + 1)] + [typed[:i] for i in range(len(typed) - 1, 0, -1)]
+    steps += ["钢", "钢柱", "柱", "供电公司", "电"]
+    for text in steps:
+        fresh = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+        assert index.ids_for(text) == fresh.ids_for(text), text
+
+
+def test_percent_and_underscore_match_themselves_not_everything(demo):
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    assert index.count("%") == 0 and index.count("_") == 0
+    assert index.count("") == len(index) > 0
+
+
+def test_pages_are_windows_of_the_matches_with_the_rows_columns(demo):
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    ids = index.ids_for("")  # no text: every problem of the filter
+    assert len(ids) == len(index) == queries.problem_count(demo, queries.ProblemFilter(), today=TODAY)
+    page = index.rows("", 5, 4)
+    assert [r.id for r in page] == ids[5:9]
+    assert all(r.project_name and r.light for r in page)
+    assert index.rows("", len(ids), 10) == []
+
+
+def test_upper_and_lower_case_find_the_same_rows(demo):
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    assert index.ids_for("led") == index.ids_for("LED") != []
+
+
+def test_an_index_belongs_to_one_filter_sort_and_day(demo):
+    f = queries.ProblemFilter(open_only=True)
+    index = ProblemSearch(demo, replace(f, text="钢"), today=TODAY, sort="due")
+    assert index.matches(replace(f, text="供电"), sort="due", today=TODAY, warn_days=3)
+    assert not index.matches(f, sort="urgency", today=TODAY, warn_days=3)
+    assert not index.matches(queries.ProblemFilter(), sort="due", today=TODAY, warn_days=3)
+    assert not index.matches(f, sort="due", today=date(2022, 10, 1), warn_days=3)

@@ -1,0 +1,65 @@
+"""The board's `/` search: typed text narrows the list from an in-memory index built in a worker."""
+
+from __future__ import annotations
+
+import pytest
+
+
+async def _idle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.asyncio
+async def test_typing_on_the_board_uses_the_index_and_shows_the_same_rows_as_sql(make_app, demo):
+    from servicetui.services import queries
+
+    engine, _, today = demo
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        board = app.screen
+        await pilot.press("slash")
+        await _idle(app, pilot)
+        await pilot.press(*"钢柱")
+        await _idle(app, pilot)
+        assert board._search is not None and board._search.count("钢柱") >= 1  # served from the index
+        table = board.query_one("#list")
+        want = queries.problem_rows(engine, queries.ProblemFilter(open_only=True, text="钢柱"), today=today,
+                                    limit=None, with_note=False)
+        assert table.row_count == len(want) >= 1
+        assert [table.row_at(i).id for i in range(table.row_count)] == [r.id for r in want]
+        assert f"共 {len(want)} 项" in str(board.query_one("#filterdesc").render())
+        await pilot.press("backspace", "backspace", *"供电")
+        await pilot.pause()
+        want = queries.problem_count(engine, queries.ProblemFilter(open_only=True, text="供电"), today=today)
+        assert table.row_count == want >= 1
+
+
+@pytest.mark.asyncio
+async def test_a_write_drops_the_index_so_search_shows_the_change(make_app, demo):
+    from sqlalchemy import select
+
+    from servicetui.services import problems
+    from servicetui.store.models import Problem
+
+    engine, _, _ = demo
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("2", "slash")
+        await _idle(app, pilot)
+        await pilot.press(*"钢柱")
+        await _idle(app, pilot)
+        board = app.screen
+        table = board.query_one("#list")
+        before = table.row_count
+        old_index = board._search
+        with engine.connect() as conn:
+            row = conn.execute(select(Problem.id, Problem.version).where(Problem.title.like("%钢柱%"),
+                                                                          Problem.status != "已销号")).first()
+        problems.close_problem(app.ctx(), row.id, row.version, "钢柱已到场")
+        app.after_write()
+        await _idle(app, pilot)
+        assert board._search is not None and board._search is not old_index
+        assert table.row_count == before - 1  # the closed one left the open-only board
