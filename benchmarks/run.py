@@ -38,8 +38,12 @@ DRIVER = str(HERE / "drivers.py")
 TARGETS: dict[str, tuple[str, str, float | None]] = {
     "first_paint_s": ("first paint, cold process (wall)", "s", 0.5),
     "first_paint_cpu_s": ("first paint, cold process (CPU)", "s", 0.5),
+    "home_rows_s": ("home list with its rows, cold process (wall)", "s", None),
+    "home_rows_cpu_s": ("home list with its rows, cold process (CPU)", "s", None),
     "keystroke_cpu_ms_median": ("filter keystroke CPU, median (query)", "ms", 50),
     "keystroke_cpu_ms_worst": ("filter keystroke CPU, worst (query)", "ms", 50),
+    "search_index_build_ms": ("search index build, once per `/` (CPU, worker)", "ms", None),
+    "keystroke_sql_cpu_ms_median": ("filter keystroke CPU, median (SQL, before the index)", "ms", None),
     "pilot_keystroke_cpu_ms_median": ("filter keystroke CPU, median (Pilot)", "ms", 50),
     "pilot_keystroke_cpu_ms_worst": ("filter keystroke CPU, worst (Pilot)", "ms", 50),
     "open_project_ms_median": ("open a project, median", "ms", 30),
@@ -254,18 +258,24 @@ def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
     log(f"  queries: {'error ' + q['error'] if 'error' in q else 'ok'}")
 
     # 1. first paint: N fresh processes; the parent's clock from spawn to the PAINTED line
-    runs, cpu, errors, detail = [], [], [], {}
+    runs, cpu, rows, rows_cpu, errors, detail = [], [], [], [], [], {}
     for _ in range(opts.paint_runs):
         res = drive("firstpaint", "--db", db_s, timeout=120)
         if "error" in res:
             errors.append(res["error"])
             break
         runs.append(res["_marks"].get("PAINTED"))
+        rows.append(res["_marks"].get("ROWS"))
         cpu.append(res.get("cpu_s"))
+        rows_cpu.append(res.get("cpu_rows_s"))
         detail = res
     if runs and all(x is not None for x in runs):
         r["first_paint"] = {"seconds": round(statistics.median(runs), 3), "runs": runs,
                             "cpu_s": round(statistics.median(cpu), 3),
+                            "rows_seconds": round(statistics.median(rows), 3) if None not in rows else None,
+                            "rows_cpu_s": round(statistics.median(rows_cpu), 3) if None not in rows_cpu else None,
+                            "rows_shown": detail.get("rows_shown"),
+                            "db_layer_loaded_before_paint": detail.get("db_layer_loaded_before_paint"),
                             "in_process": {k: v for k, v in detail.items() if k.endswith("_s")},
                             "screen": detail.get("screen"), "rss_mb": detail.get("rss_mb_painted"),
                             "heavy_modules_loaded": detail.get("heavy_modules_loaded")}
@@ -336,8 +346,12 @@ def figures(r: dict) -> dict[str, float | None]:
     return {
         "first_paint_s": g(r, "first_paint", "seconds"),
         "first_paint_cpu_s": g(r, "first_paint", "cpu_s"),
+        "home_rows_s": g(r, "first_paint", "rows_seconds"),
+        "home_rows_cpu_s": g(r, "first_paint", "rows_cpu_s"),
         "keystroke_cpu_ms_median": g(r, "queries", "keystroke", "cpu_ms", "median"),
         "keystroke_cpu_ms_worst": g(r, "queries", "keystroke", "cpu_ms", "worst"),
+        "search_index_build_ms": g(r, "queries", "search_index", "build_cpu_ms"),
+        "keystroke_sql_cpu_ms_median": g(r, "queries", "keystroke_sql", "cpu_ms", "median"),
         "pilot_keystroke_cpu_ms_median": g(r, "board", "keystroke", "cpu_ms", "median"),
         "pilot_keystroke_cpu_ms_worst": g(r, "board", "keystroke", "cpu_ms", "worst"),
         "open_project_ms_median": g(r, "queries", "open_project", "cpu_ms", "median"),

@@ -91,3 +91,23 @@ def test_importing_a_non_tui_module_does_not_load_textual(import_results, module
 def test_importing_the_cli_entry_point_does_not_load_textual_or_the_report_libraries(import_results):
     loaded = loaded_after_import(import_results, "servicetui.cli.main")
     assert [name for name, yes in loaded.items() if yes] == []
+
+
+PAINT_PATH = """
+import json, sys
+from servicetui.cli.main import CliState, cli
+from servicetui.tui.app import ServiceApp
+app = ServiceApp(opener=lambda: None, user="x")
+print(json.dumps(sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "xlsxwriter", "openpyxl",
+                                      "docx", "servicetui.cli.admin", "servicetui.tui.screens") if m in sys.modules)))
+"""
+
+
+def test_what_runs_before_the_first_paint_loads_neither_the_database_layer_nor_the_sub_commands():
+    """`servicetui` paints the frame first: the CLI module, the app module and a ServiceApp with an
+    opener load no SQLAlchemy/SQLModel/Alembic, no report library and no sub-command module (those
+    load in the opening worker, after the paint)."""
+    proc = subprocess.run([sys.executable, "-c", PAINT_PATH], capture_output=True, text=True, timeout=120,
+                          cwd=PACKAGE_DIR.parent)
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []

@@ -11,16 +11,25 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+APP_NAME = "servicetui"
 DEFAULTS: dict[str, Any] = {"lang": "zh", "money_unit": "万", "warn_days": 3}
 
 
+def data_dir() -> Path:
+    """Where the database lives by default (platformdirs: ~/.local/share/servicetui on Linux)."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
 def config_dir() -> Path:
+    """$SERVICETUI_CONFIG_DIR, else the user config dir (~/.config/servicetui on Linux)."""
     override = os.environ.get("SERVICETUI_CONFIG_DIR")
     if override:
         return Path(override)
-    from servicetui.store.db import config_dir as default
+    from platformdirs import user_config_path
 
-    return default()
+    return user_config_path(APP_NAME, appauthor=False)
 
 
 def settings_path() -> Path:
@@ -63,3 +72,13 @@ def save_settings(values: dict[str, Any]) -> None:
 
 def load_keymap() -> dict[str, str]:
     return {str(k): str(v) for k, v in _read_toml(keymap_path()).items()}
+
+
+def os_user() -> str:
+    """The login name of whoever runs the program (the default --user)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return os.environ.get("USER", "unknown")

@@ -55,7 +55,7 @@ def serve_argv():
     """`python -m servicetui serve …` once cli/main.py imports servicetui.cli.serve; until then
     `python -m servicetui.cli.serve serve …` (the same click group, with `serve` registered)."""
     probe = subprocess.run(
-        [sys.executable, "-c", "from servicetui.cli.main import cli; print('serve' in cli.commands)"],
+        [sys.executable, "-c", "from servicetui.cli.main import cli; print('serve' in cli.list_commands(None))"],
         capture_output=True, text=True, timeout=120,
     )
     registered = probe.stdout.strip().endswith("True")

@@ -189,7 +189,30 @@ def parse_date_option(state: CliState, value: str | None, field: str = "date"):
         raise UserError(f"{field}：{exc.zh}", f"{field}: {exc.en}") from exc
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """`servicetui` alone opens the app: the sub-commands' modules (and what they import) load only
+    when a sub-command or the help is asked for, so the app paints sooner."""
+
+    _loaded = False
+
+    def load_commands(self) -> None:
+        if not self._loaded:
+            type(self)._loaded = True
+            from servicetui.cli import admin, reports_cmds, serve  # noqa: F401  (they register on `cli`)
+
+            for command in self.commands.values():
+                _add_global_options(command)
+
+    def get_command(self, ctx, cmd_name):
+        self.load_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        self.load_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="SERVICETUI_DB", help="SQLite file or SQLAlchemy URL (postgresql://…). Env: SERVICETUI_DB.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Interface language (default zh).")
 @click.option("--user", "user", default=None, help="Who you are (login or name); default: the OS user.")
@@ -211,10 +234,20 @@ def cli(ctx: click.Context, db: str | None, lang: str | None, user: str | None, 
 
 
 def open_app(state: CliState, engine=None) -> None:
-    engine = engine or state.ready_engine()
+    """Open the app. Without an engine it paints first and opens the database in a worker
+    (`ready_engine`: the same checks, the same one-line errors once the app has closed)."""
     from servicetui.tui.app import run_app
 
-    run_app(engine=engine, lang=state.lang, user=state.user, today=state.today)
+    if engine is not None:
+        run_app(engine=engine, lang=state.lang, user=state.user, today=state.today)
+        return
+    if state.db and "://" not in state.db and not os.path.isfile(os.path.expanduser(state.db)):
+        state.existing_engine()  # a missing file: say so before the terminal switches to the app
+
+    def opener():
+        return state.ready_engine(), state.today
+
+    run_app(opener=opener, lang=state.lang, user=state.user, today=state.today)
 
 
 def main() -> None:
@@ -245,12 +278,6 @@ def main() -> None:
         sys.exit(1)
 
 
-# Each area registers its commands here.
-from servicetui.cli import admin  # noqa: E402,F401
-from servicetui.cli import reports_cmds  # noqa: E402,F401
-from servicetui.cli import serve  # noqa: E402,F401
-
-
 def _leaf_option(name: str, attr: str, help_text: str, **kw) -> click.Option:
     def remember(ctx: click.Context, _param, value):
         if value is not None:
@@ -277,6 +304,3 @@ def _add_global_options(command: click.Command) -> None:
         command.params.append(_leaf_option("--lang", "lang", "zh|en (same as the global --lang).",
                                            type=click.Choice(["zh", "en"])))
 
-
-for _command in cli.commands.values():
-    _add_global_options(_command)

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine, case, or_, select
 
+from servicetui.config import os_user
 from servicetui.domain.enums import Role
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        return os.environ.get("USER", "unknown")
 
 
 @dataclass

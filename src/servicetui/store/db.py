@@ -16,20 +16,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-APP_NAME = "servicetui"
+from servicetui.config import APP_NAME, data_dir  # noqa: F401  (the data locations live there)
+
 BUSY_TIMEOUT_MS = 15_000
-
-
-def data_dir() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False)
-
-
-def config_dir() -> Path:
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, appauthor=False)
 
 
 def default_db_path() -> Path:

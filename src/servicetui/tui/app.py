@@ -12,14 +12,18 @@ from datetime import date
 from functools import partial
 from typing import Any, Callable
 
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, LoadingIndicator, Static
 
-from servicetui.services.errors import ServiceError
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import translate_bindings
+from servicetui.tui.widgets import TopBar, translate_bindings
+
+# Nothing here imports the database layer at module level: `servicetui` paints the frame of the
+# home screen first (BootScreen) and opens the database, loads the data layer and the first page
+# of the home list in a worker thread meanwhile (see ServiceApp._open_worker).
 
 
 class ServiceCommands(Provider):
@@ -29,7 +33,7 @@ class ServiceCommands(Provider):
         from servicetui.tui import data
 
         app = self.app
-        self._projects = data.project_choices(app.engine) if hasattr(app, "engine") else []
+        self._projects = data.project_choices(app.engine) if getattr(app, "engine", None) is not None else []
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         app = self.app
@@ -76,6 +80,19 @@ def _projects():
     return ProjectsScreen()
 
 
+class BootScreen(Screen):
+    """The frame of the home screen while the database opens (a fraction of a second)."""
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("projects")
+        yield Static(t("opening", self.app.lang), id="boot-message")
+        yield LoadingIndicator()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.app.boot_painted)
+
+
 def _problems():
     from servicetui.tui.screens import ProblemsScreen
 
@@ -109,7 +126,7 @@ class ServiceApp(App):
     POLL_SECONDS = 2.0
     DEFAULT_MODE = "projects"
     MODES = {"projects": _projects, "problems": _problems, "departments": _departments,
-             "activities": _activities, "reference": _reference}
+             "activities": _activities, "reference": _reference, "boot": BootScreen}
     BINDINGS = [
         Binding("1", "show('projects')", "a_projects", id="app.projects", show=False),
         Binding("2", "show('problems')", "a_problems", id="app.problems", show=False),
@@ -126,59 +143,139 @@ class ServiceApp(App):
         Binding("q", "quit", "a_quit", id="app.quit", show=False),
     ]
 
-    def __init__(self, engine, *, lang: str = "zh", user: str | None = None, today: date | None = None,
-                 poll: bool = True) -> None:
-        from servicetui.services.context import os_user
+    def __init__(self, engine=None, *, opener: Callable[[], tuple[Any, date | None]] | None = None,
+                 lang: str = "zh", user: str | None = None, today: date | None = None, poll: bool = True) -> None:
+        """`engine`: an open, migrated database (tests, the demo command). Or `opener`: called in a
+        worker thread after the first paint, returns (engine, pinned today or None) or raises; its
+        error is kept in `open_error` and the app exits (run_app raises it again)."""
+        from servicetui.config import load_settings, os_user
 
+        if engine is None and opener is None:
+            raise ValueError("ServiceApp needs an engine or an opener")
         self.lang = "en" if str(lang).lower().startswith("en") else "zh"
         self.engine = engine
         self.user = user or os_user()
-        self.today = today or date.today()
+        self.today = today or (date.today() if engine is not None else None)
         self.poll = poll
+        self._opener = opener
+        self.opened = engine is not None
+        self.open_error: BaseException | None = None
+        self.boot_painted_at: float | None = None  # perf_counter() of the first painted frame
+        self.opened_at: float | None = None  # … and of the home list shown with its data
+        self._preload = None  # the home list's first page, loaded by the opener's worker
+        if engine is None:
+            self.DEFAULT_MODE = "boot"
         super().__init__()
         translate_bindings(self, self.lang)
-        from servicetui.config import load_settings
-        from servicetui.services import entities
-
         settings = load_settings()
         self.money_unit = settings.get("money_unit", "万") if settings.get("money_unit") in ("万", "亿") else "万"
-        try:
-            self.warn_days = int(entities.get_setting(engine, "warn_days"))
-        except (ValueError, TypeError):
-            self.warn_days = 3
-        ctx = self.ctx()
-        self.person_id = ctx.person_id
-        self.role = ctx.role
-        self.user_label = self._user_label()
+        self.warn_days = 3
+        self.person_id = None
+        self.role = None
+        self.user_label = self.user
         self._last_counter = 0
         self.pending_problem_filter = None
         self.pending_project_filter = None
+        if engine is not None:
+            self._apply_setup(self._setup_values(engine, self.today))
 
     # -- set-up ------------------------------------------------------------------------
 
-    def _user_label(self) -> str:
+    def _setup_values(self, engine, today: date) -> dict[str, Any]:
+        """What the app reads from the database before its first screen (any thread)."""
+        from servicetui.services import entities
+        from servicetui.services.context import Ctx
+
+        try:
+            warn_days = int(entities.get_setting(engine, "warn_days"))
+        except (ValueError, TypeError):
+            warn_days = 3
+        ctx = Ctx(engine, actor=self.user, today=today, lang=self.lang)
+        person_id, role = ctx.person_id, ctx.role
+        return {"warn_days": warn_days, "person_id": person_id, "role": role,
+                "user_label": self._user_label(engine, person_id)}
+
+    def _user_label(self, engine=None, person_id: int | None = None) -> str:
+        """"李明（liming）": the person's name with the login, or the login alone for an unknown user."""
         from sqlalchemy import select
 
         from servicetui.store.models import Person
 
-        if self.person_id is None:
+        engine = engine or self.engine
+        person_id = self.person_id if person_id is None else person_id
+        if person_id is None or engine is None:
             return self.user
-        with self.engine.connect() as conn:
-            name = conn.scalar(select(Person.name).where(Person.id == self.person_id))
+        with engine.connect() as conn:
+            name = conn.scalar(select(Person.name).where(Person.id == person_id))
         return f"{name}（{self.user}）" if self.lang != "en" else f"{name} ({self.user})"
+
+    def _apply_setup(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
 
     def on_mount(self) -> None:
         from servicetui.config import load_keymap
-        from servicetui.services.history import change_counter
 
         self.title = t("app_title", self.lang)
         keymap = load_keymap()
         if keymap:
             self.set_keymap(keymap)
+        if self.opened:
+            self._start()
+        else:
+            self.run_worker(self._open_worker, thread=True, name="open", exit_on_error=False)
+
+    def _start(self) -> None:
+        from servicetui.services.history import change_counter
+
         self._last_counter = change_counter(self.engine)
         if self.poll:
             self.set_interval(self.POLL_SECONDS, self.poll_changes, name="poll")
         self.call_after_refresh(self._offer_meeting_resume)
+
+    # -- opening (the CLI's path: paint first, then open) ----------------------------------
+    def boot_painted(self) -> None:
+        if self.boot_painted_at is None:
+            import time
+
+            self.boot_painted_at = time.perf_counter()
+
+    def _open_worker(self) -> None:
+        """Worker thread: open and check the database, load the data layer and the home page."""
+        try:
+            engine, today = self._opener()
+            today = self.today or today or date.today()
+            values = self._setup_values(engine, today)
+            from servicetui.tui.screens import ProjectsScreen
+
+            preload = ProjectsScreen.preload(engine, today=today, warn_days=values["warn_days"],
+                                             person_id=values["person_id"], role=values["role"])
+        except BaseException as exc:  # one clear line after the app has closed (run_app re-raises it)
+            self._call_from_worker(self._open_failed, exc)
+            return
+        self._call_from_worker(self._opened, engine, today, values, preload)
+
+    def _call_from_worker(self, fn, *args) -> None:
+        try:
+            self.call_from_thread(fn, *args)
+        except RuntimeError:  # the user quit while the database was opening
+            pass
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.open_error = exc
+        self.exit(return_code=2)
+
+    async def _opened(self, engine, today: date, values: dict[str, Any], preload) -> None:
+        import time
+
+        self.engine, self.today = engine, today
+        self._apply_setup(values)
+        self._preload = preload
+        self.opened = True
+        await self.switch_mode("projects")
+        await self.remove_mode("boot")
+        self.opened_at = time.perf_counter()
+        self._start()
 
     def _offer_meeting_resume(self) -> None:
         from servicetui.tui.meeting import offer_resume
@@ -205,6 +302,8 @@ class ServiceApp(App):
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
         """Run one service call; a ServiceError becomes a toast, never a traceback."""
+        from servicetui.services.errors import ServiceError
+
         try:
             return True, fn(*args, **kwargs)
         except ServiceError as exc:
@@ -306,6 +405,8 @@ class ServiceApp(App):
         self.push_screen(HelpScreen(self.screen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.opened:  # still opening the database: only help and quit
+            return action in ("quit", "help", "command_palette")
         if action == "undo":
             from servicetui.tui.forms import ConfirmScreen, FormScreen
 
@@ -313,5 +414,11 @@ class ServiceApp(App):
         return True
 
 
-def run_app(*, engine, lang: str = "zh", user: str | None = None, today: date | None = None) -> None:
-    ServiceApp(engine, lang=lang, user=user, today=today).run()
+def run_app(*, engine=None, opener=None, lang: str = "zh", user: str | None = None,
+            today: date | None = None) -> None:
+    """Run the app on `engine`, or paint first and open the database with `opener` (see ServiceApp).
+    An error of the opener is raised here, after the terminal is restored."""
+    app = ServiceApp(engine, opener=opener, lang=lang, user=user, today=today)
+    app.run()
+    if app.open_error is not None:
+        raise app.open_error

@@ -29,6 +29,7 @@ S: dict[str, tuple[str, str]] = {
     "saved": ("已保存", "Saved"),
     "no_selection": ("未选中任何行", "Nothing selected"),
     "empty": ("（无数据）", "(nothing here)"),
+    "opening": ("正在打开数据库……", "Opening the database…"),
     "n_rows": ("共 {n} 项", "{n} rows"),
     "jump_project": ("跳转到项目：{name}", "Jump to project: {name}"),
     "jump_project_help": ("打开该项目的详情页", "Open this project's page"),
