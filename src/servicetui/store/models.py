@@ -76,6 +76,8 @@ class Person(Versioned, table=True):
 class Project(Versioned, table=True):
     """A key investment project (重点项目)."""
 
+    __table_args__ = (Index("ix_project_archived_stalled", "archived", "stalled"),)
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=30, unique=True)
     name: str = Field(max_length=200, index=True)
@@ -114,6 +116,7 @@ class Milestone(Versioned, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "kind"),
         Index("ix_milestone_project_agg", "project_id", "archived", "kind", "status", "planned_on"),
+        Index("ix_milestone_late", "status", "archived", "planned_on", "project_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -167,6 +170,7 @@ class Problem(Versioned, table=True):
         Index("ix_problem_department_status", "department_id", "status"),
         Index("ix_problem_project_agg", "project_id", "archived", "status", "due"),
         Index("ix_problem_board", "status", "archived", "project_id", "department_id", "title", "due", "escalation"),
+        Index("ix_problem_overdue", "status", "archived", "due", "project_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
