@@ -1,22 +1,30 @@
 """问题清单: the problem list as an office ledger (xlsx), csv (UTF-8 with BOM), Markdown or JSON,
 for the whole county or one file per responsible department.
 
-Rows stream from `queries.iter_problem_rows` (same filters and lights as the board), so a
-200 000-row export keeps flat memory: xlsxwriter runs in constant-memory mode.
+xlsx and csv rows come from `queries.export_rows.export_batches` (same filters, order and lights as the
+board) a batch at a time, column by column, as UTF-8 bytes, and each distinct cell value is rendered
+once (csv: csv.writer's text after `neutralise`; xlsx: the cell XML xlsxwriter writes, see
+`xlsx_sheet._BulkRows`); memory stays flat (xlsxwriter runs in constant-memory mode). Markdown and JSON,
+which carry a few more fields, stream `queries.iter_problem_rows` row by row.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
 from servicetui.reports.common import (
+    FORMULA_TRIGGERS,
     Progress,
     ReportError,
     WriteResult,
@@ -26,8 +34,19 @@ from servicetui.reports.common import (
     safe_filename,
     zh_date,
 )
-from servicetui.reports.xlsx_sheet import Column, LedgerSheet, close_workbook, open_workbook
-from servicetui.services.queries import ProblemFilter, ProblemRow, iter_problem_rows, problem_count
+from servicetui.reports.xlsx_sheet import (
+    Column,
+    LedgerSheet,
+    close_workbook,
+    open_workbook,
+)
+from servicetui.services.queries import (
+    ProblemFilter,
+    ProblemRow,
+    iter_problem_rows,
+    problem_count,
+)
+from servicetui.services.queries.export_rows import FIELDS, ExportBatch, export_batches
 
 FORMATS = ("xlsx", "csv", "md", "json")
 
@@ -71,6 +90,13 @@ class Tally:
         if r.light == Light.RED:
             self.overdue += 1
 
+    def add_batch(self, b: ExportBatch) -> None:
+        status, light = b.column("status"), b.column("light")
+        self.total += len(b)
+        self.open += sum(status.count(s.encode()) for s in OPEN_STATUSES)
+        self.closed += status.count(_CLOSED)
+        self.overdue += light.count(_RED)
+
     def row(self) -> list[Any]:
         out: list[Any] = [""] * len(COLUMNS)
         out[0], out[1] = "合计", f"共 {self.total} 项"
@@ -78,6 +104,9 @@ class Tally:
         out[HEADERS.index("办结时限")] = f"逾期 {self.overdue} 项"
         out[HEADERS.index("是否销号")] = f"已销号 {self.closed} 项"
         return out
+
+
+_CLOSED, _RED = ProblemStatus.CLOSED.value.encode(), Light.RED.value.encode()
 
 
 def _resolve(engine, opts: ProblemListOptions) -> ProblemListOptions:
@@ -130,6 +159,23 @@ def _stream(engine, opts: ProblemListOptions, progress: Progress, sort: str | No
         progress(done, max(total, done))
 
 
+def _batches(engine, opts: ProblemListOptions, progress: Progress, sort: str | None = None) -> Iterator[ExportBatch]:
+    """The rows of the list for xlsx and csv, a batch (~1000 rows) at a time; progress after each."""
+    total = problem_count(engine, opts.filter, today=opts.today, warn_days=opts.warn_days) if progress else 0
+    done = 0
+    for b in export_batches(engine, opts.filter, today=opts.today, warn_days=opts.warn_days, sort=sort or opts.sort,
+                            size=_BATCH):
+        yield b
+        done += len(b)
+        if progress:
+            progress(done, max(total, done))
+    if progress and not done:
+        progress(0, total)
+
+
+_BATCH = 1000
+
+
 # -- writers ------------------------------------------------------------------------------------
 def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike, fmt: str = "xlsx",
                        progress: Progress = None) -> WriteResult:
@@ -137,15 +183,15 @@ def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike
     if fmt not in FORMATS:
         raise ReportError(f"不支持的格式：{fmt}", f"unsupported format: {fmt}")
     opts = _resolve(engine, opts)
-    rows = _stream(engine, opts, progress)
     with atomic_target(path) as tmp:
         if fmt == "xlsx":
-            n = _write_xlsx(tmp, opts, rows, title(opts), f"填报单位：{opts.bureau}")
+            n = _write_xlsx(tmp, opts, _batches(engine, opts, progress), title(opts), f"填报单位：{opts.bureau}")
+        elif fmt == "csv":
+            with open(tmp, "wb") as fh:
+                n = _write_csv(fh, opts, _batches(engine, opts, progress))
         else:
-            newline = "" if fmt == "csv" else None
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-            with open(tmp, "w", encoding=encoding, newline=newline) as fh:
-                n = {"csv": _write_csv, "md": _write_md, "json": write_json}[fmt](fh, opts, rows)
+            with open(tmp, "w", encoding="utf-8") as fh:
+                n = {"md": _write_md, "json": write_json}[fmt](fh, opts, _stream(engine, opts, progress))
     return WriteResult([Path(path)], n)
 
 
@@ -167,18 +213,48 @@ def dump_json(engine, opts: ProblemListOptions, fh: IO[str]) -> int:
     return write_json(fh, opts, _stream(engine, opts, None))
 
 
-def _write_xlsx(path: Path, opts: ProblemListOptions, rows, heading: str, left: str, sheet: str = "问题清单") -> int:
+def _write_xlsx(path: Path, opts: ProblemListOptions, batches: Iterable[ExportBatch], heading: str, left: str,
+                sheet: str = "问题清单") -> int:
     wb = open_workbook(path)
     try:
         ledger = LedgerSheet(wb, sheet, heading, left, f"日期：{zh_date(opts.today)}", COLUMNS)
         tally = Tally()
-        for r in rows:
-            tally.add(r)
-            ledger.write_row(values(tally.total, r))
+        for b in batches:
+            numbers = _numbers(tally.total + 1, len(b))
+            bulk = ledger.bulk_rows()
+            if bulk:  # the list's columns are ExportBatch's FIELDS after 序号
+                bulk.write([bulk.render(0, numbers), *b.rendered(_Shifted(bulk))])
+            else:
+                ledger.write_columns([numbers, *b.columns])
+            tally.add_batch(b)
         ledger.finish(tally.row())
     finally:
         close_workbook(wb)
     return tally.total
+
+
+class _Shifted:
+    """A renderer of the ledger's columns 1… for ExportBatch.rendered (FIELDS[i] is ledger column i + 1)."""
+
+    def __init__(self, bulk):
+        self.bulk = bulk
+
+    def render(self, field: int, values: list[bytes]) -> list[bytes]:
+        return self.bulk.render(field + 1, values)
+
+    def same(self, field: int, values) -> bool:
+        return False
+
+    def __hash__(self) -> int:  # one per sheet: renderings are kept per renderer
+        return hash(self.bulk)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Shifted) and other.bulk is self.bulk
+
+
+def _numbers(first: int, n: int) -> list[bytes]:
+    """序号 first … first + n - 1 as text."""
+    return list(map(b"%d".__mod__, range(first, first + n)))
 
 
 def _text(v: Any) -> str:
@@ -189,16 +265,62 @@ def _text(v: Any) -> str:
     return v if isinstance(v, str) else str(v)
 
 
-def _write_csv(fh: IO[str], opts: ProblemListOptions, rows) -> int:
-    w = csv.writer(fh)
-    w.writerow([neutralise(title(opts))])
-    w.writerow([neutralise(f"填报单位：{opts.bureau}"), f"日期：{zh_date(opts.today)}"])
-    w.writerow(HEADERS)
-    tally = Tally()
-    for r in rows:
-        tally.add(r)
-        w.writerow([neutralise(_text(v)) for v in values(tally.total, r)])
-    w.writerow(tally.row())
+# csv: each cell is what csv.writer writes for it after `neutralise`, rendered once per distinct name,
+# note, date … (ExportBatch.rendered); a cell without a quote, comma, CR or LF that does not start with
+# a FORMULA_TRIGGERS character is written as it is, so a batch whose titles are all like that needs no
+# work per cell. A row is its cells joined by "," with CRLF after it, as csv.writer writes it.
+_TRIGGER_BYTES = frozenset(t.encode() for t in FORMULA_TRIGGERS)
+_FORMULA_START = re.compile(b"\x00[" + b"".join(re.escape(t.encode()) for t in FORMULA_TRIGGERS) + b"]")
+_QUOTED = (b'"', b",", b"\r", b"\n")
+
+
+class _CsvCells:
+    """ExportBatch renderer: csv.writer's text for each cell (after the formula guard)."""
+
+    # 灯 (红/黄/绿 or nothing) and 是否销号 (是/否) are made by the query itself: nothing to check
+    SAFE = frozenset((FIELDS.index("light"), FIELDS.index("closed")))
+
+    def render(self, field: int, values: list[bytes]) -> list[bytes]:
+        if _plain_csv(values):
+            return values
+        return [v if _plain_csv((v,)) else _csv_cell(v) for v in values]
+
+    def same(self, field: int, values: Sequence[bytes]) -> bool:
+        return field in self.SAFE or _plain_csv(values)
+
+
+def _plain_csv(values: Sequence[bytes]) -> bool:
+    """True when csv.writer writes each of these cells as it is (and `neutralise` leaves it alone)."""
+    if not values:
+        return True
+    flat = b"\x00".join(values)
+    return not (any(c in flat for c in _QUOTED) or _FORMULA_START.search(flat) or values[0][:1] in _TRIGGER_BYTES)
+
+
+def _csv_cell(v: bytes) -> bytes:
+    """What csv.writer writes for one cell (after the formula guard)."""
+    line = _csv_line([neutralise(v.decode()), ""])
+    return line[:-3]  # the cell, without ",\r\n"
+
+
+def _csv_line(cells: list[str]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(cells)
+    return buf.getvalue().encode()
+
+
+def _write_csv(fh: IO[bytes], opts: ProblemListOptions, batches: Iterable[ExportBatch]) -> int:
+    fh.write(codecs.BOM_UTF8)
+    fh.write(_csv_line([neutralise(title(opts))]))
+    fh.write(_csv_line([neutralise(f"填报单位：{opts.bureau}"), f"日期：{zh_date(opts.today)}"]))
+    fh.write(_csv_line(HEADERS))
+    tally, cells = Tally(), _CsvCells()
+    for b in batches:
+        first = tally.total + 1
+        rows = zip(map(b"%d".__mod__, range(first, first + len(b))), *b.rendered(cells))
+        fh.write(b"\r\n".join(map(b",".join, rows)) + b"\r\n")
+        tally.add_batch(b)
+    fh.write(_csv_line(tally.row()))
     return tally.total
 
 
@@ -235,24 +357,24 @@ def write_by_department(engine, opts: ProblemListOptions, directory: str | os.Pa
     opts = _resolve(engine, opts)
     result = WriteResult()
     used: set[str] = set()
-    rows = _stream(engine, opts, progress, sort="department")
-    pending = next(rows, None)
+    parts = _by_department(_batches(engine, opts, progress, sort="department"))
+    pending = next(parts, None)
     while pending is not None:
-        dept_id, dept = pending.department_id, pending.department or NO_DEPARTMENT
+        dept_id, dept = pending[0], pending[1].column("department")[0].decode() or NO_DEPARTMENT
         name = safe_filename(dept)
         if name.lower() in used:
             name = f"{name}-{dept_id or 0}"
         used.add(name.lower())
         path = d / f"问题清单-{name}.xlsx"
 
-        def same_department(first=pending, key=dept_id):
+        def same_department(first=pending[1], key=dept_id):
             yield first
             nonlocal pending
-            for r in rows:
-                if r.department_id != key:
-                    pending = r
+            for key2, part in parts:
+                if key2 != key:
+                    pending = (key2, part)
                     return
-                yield r
+                yield part
             pending = None
 
         with atomic_target(path) as tmp:
@@ -261,3 +383,13 @@ def write_by_department(engine, opts: ProblemListOptions, directory: str | os.Pa
         result.paths.append(path)
         result.rows += n
     return result
+
+
+def _by_department(batches: Iterable[ExportBatch]) -> Iterator[tuple[int | None, ExportBatch]]:
+    """(department id, rows of that department) from batches in department order, cut where it changes."""
+    for b in batches:
+        ids, start = b.department_ids, 0
+        for i in range(1, len(b) + 1):
+            if i == len(b) or ids[i] != ids[start]:
+                yield ids[start], (b if (start, i) == (0, len(b)) else b.slice(start, i))
+                start = i
