@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import Footer, Static
 
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import TopBar, translate_bindings
@@ -85,8 +85,8 @@ class BootScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield TopBar("projects")
+        # no animated indicator: its frames would take the GIL from the opening worker
         yield Static(t("opening", self.app.lang), id="boot-message")
-        yield LoadingIndicator()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -246,6 +246,7 @@ class ServiceApp(App):
             engine, today = self._opener()
             today = self.today or today or date.today()
             values = self._setup_values(engine, today)
+            from servicetui.tui import meeting  # noqa: F401  (what the first screen and _start use, loaded here)
             from servicetui.tui.screens import ProjectsScreen
 
             preload = ProjectsScreen.preload(engine, today=today, warn_days=values["warn_days"],
