@@ -19,7 +19,7 @@ How rows are written (`_Writer`):
   least half the table's size) drops the table's secondary indexes inside the transaction and
   re-creates them from their own DDL before the commit (one sort instead of a B-tree insert per
   row and index), keeping their planner statistics (sqlite_stat1/4); a rollback restores them
-  with everything else. The import's connection gets a larger page cache while it runs.
+  with everything else.
 * PostgreSQL (any other dialect): SQLAlchemy Core executemany of plain dicts, with
   `INSERT … RETURNING id` in parameter order for the rows whose ids the audit needs.
 """
@@ -49,8 +49,7 @@ from servicetui.store.models import AuditEntry, ProblemEvent, utcnow
 CHUNK = 5000
 MAX_REPORTED = 1000  # issues kept in full; the count goes on
 BULK_MIN = 20_000  # SQLite: fewer new rows than this never drop a table's indexes
-MULTI_ROWS = 50  # SQLite: rows per INSERT statement
-SQLITE_CACHE_KIB = 131_072  # the import connection's page cache (PRAGMA cache_size), restored after
+MULTI_ROWS = 16  # SQLite: rows per INSERT statement
 
 
 @dataclass
@@ -88,44 +87,22 @@ def import_file(ctx: Ctx, path: str | Path, *, kind: str | None = None, dry_run:
         gc.disable()
     try:
         with bind.connect() as conn:
-            restore = _page_cache(conn) if not dry_run else None
+            trans = conn.begin()
             try:
-                trans = conn.begin()
-                try:
-                    _run(ctx, conn, sheet, result, progress)
-                    if result.ok and not dry_run:
-                        trans.commit()
-                    else:
-                        trans.rollback()
-                except BaseException:
+                _run(ctx, conn, sheet, result, progress)
+                if result.ok and not dry_run:
+                    trans.commit()
+                else:
                     trans.rollback()
-                    raise
-            finally:
-                if restore is not None:
-                    restore()
+            except BaseException:
+                trans.rollback()
+                raise
     finally:
         if collecting:
             gc.enable()
     if not result.ok or dry_run:
         result.batch = ""
     return result
-
-
-def _page_cache(conn):
-    """SQLite: a larger page cache for this connection while the import runs; returns the undo."""
-    if conn.dialect.name != "sqlite":
-        return None
-    raw = conn.connection.dbapi_connection  # autocommit driver connection: no transaction begins
-    old = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-
-    def restore() -> None:
-        try:
-            raw.execute(f"PRAGMA cache_size = {int(old)}")
-        except Exception:  # pragma: no cover - a closed/invalidated connection has no cache to restore
-            pass
-
-    return restore
 
 
 def _run(ctx: Ctx, conn, sheet, result: ImportResult, progress: Progress) -> None:
