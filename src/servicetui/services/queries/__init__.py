@@ -23,16 +23,18 @@ from servicetui.services.queries.problems import (  # noqa: F401
     problem_light_sql,
     problem_rows,
 )
-from servicetui.services.queries.projects import (  # noqa: F401
-    PROJECT_SORTS,
+from servicetui.services.queries.project_detail import (  # noqa: F401
     MilestoneCell,
     ProjectDetail,
+    UnitRow,
+    project_detail,
+    project_verdict,
+)
+from servicetui.services.queries.projects import (  # noqa: F401
+    PROJECT_SORTS,
     ProjectFilter,
     ProjectRow,
-    UnitRow,
     project_count,
-    project_detail,
     project_light_sql,
     project_rows,
-    project_verdict,
 )
