@@ -353,8 +353,8 @@ class ProjectsScreen(BaseScreen):
 
     @staticmethod
     def preload(engine, *, today, warn_days: int, person_id: int | None, role: str | None) -> HomePreload:
-        """Everything the home screen shows first, read in one go (the app's opening worker calls this
-        off the UI thread; the screen then draws it without a query)."""
+        """Everything the home screen shows first, read in one go: by the app's opening worker off the
+        UI thread (the screen then draws it without a query), or by the screen's own on_mount."""
         mine = person_id is not None and role == "首席服务官" and data.project_count(
             engine, queries.ProjectFilter(officer_id=person_id), today=today) > 0
         f = queries.ProjectFilter(officer_id=person_id) if mine else queries.ProjectFilter()
@@ -365,18 +365,16 @@ class ProjectsScreen(BaseScreen):
         return HomePreload(mine, summary, count, rows)
 
     def on_mount(self) -> None:
+        # a new screen has the default filter and sort: what the opening worker may have read already
         app = self.app
         pre, app._preload = getattr(app, "_preload", None), None
-        if pre is not None and self.sort == "light" and self.filter == queries.ProjectFilter():
-            self.mine = pre.mine
-            self._summary(pre.summary)
-            self.query_one("#list", LazyTable).prime(pre.count, pre.rows)
-            self._describe()
-        else:
-            if app.person_id is not None and app.role == "首席服务官":
-                self.mine = data.project_count(app.engine, queries.ProjectFilter(officer_id=app.person_id),
-                                               today=app.today) > 0
-            self._apply()
+        if pre is None:
+            pre = self.preload(app.engine, today=app.today, warn_days=app.warn_days, person_id=app.person_id,
+                               role=app.role)
+        self.mine = pre.mine
+        self._summary(pre.summary)
+        self.query_one("#list", LazyTable).prime(pre.count, pre.rows)
+        self._describe()
         self.focus_list()
 
     def focus_list(self) -> None:

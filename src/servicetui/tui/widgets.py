@@ -16,6 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.actions import parse
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -239,8 +240,6 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
     def _row_binding_state(self) -> tuple:
         """What the selected row can change: the check_action answers of this table and of the nodes
         between it and its screen (the app's do not depend on the row)."""
-        from textual.actions import parse
-
         out: list = []
         screen = self.screen
         node: Any = self
