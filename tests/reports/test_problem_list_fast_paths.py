@@ -233,3 +233,15 @@ def test_driver_values_become_the_bytes_sqlite_gives():
     assert out[:4] == raw[:4]
     assert out[4:] == [["标题".encode()], [b""], [b""], [b"2022-09-30"], [b""], ["已交办".encode()],
                        [b"2022-01-02"], [b""]]
+
+
+def test_xlsx_package_is_deflated_at_the_fast_zip_level(awkward, tmp_path):
+    from xlsxwriter import workbook as wbmod
+
+    path = tmp_path / "l.xlsx"
+    pl.write_problem_list(awkward.engine, _opts(), path, "xlsx")
+    with wbmod.ZipFile(tmp_path / "probe.zip", "w", compression=zipfile.ZIP_DEFLATED) as probe:
+        assert probe.compresslevel == xlsx_sheet.ZIP_LEVEL == 1
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}

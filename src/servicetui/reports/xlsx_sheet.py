@@ -14,7 +14,10 @@ xlsxwriter's row stream as one piece of XML, exactly what its per-cell path writ
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,11 +35,37 @@ class Column:
     kind: str = "text"  # text | wrap | int | date | yi | pct | light | center
 
 
+# zlib level of the xlsx package. Level 1 deflates the 220 MB sheet of the 200 000-row problem list in a
+# third of the time of zipfile's default (level 6: 2.9 s → 1.0 s on 2 cores) for a file about a quarter
+# larger (25 → 32 MB); an office ledger of a few hundred rows is a few KB either way.
+ZIP_LEVEL = 1
+
+
 def open_workbook(path):
     import xlsxwriter
 
+    _package_at_zip_level()
     return xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False})
+
+
+def _package_at_zip_level() -> None:
+    """xlsxwriter packages the workbook with `zipfile.ZipFile(…, compression=ZIP_DEFLATED)` and no level
+    (xlsxwriter/workbook.py `_store_workbook`); give its module a ZipFile whose level defaults to
+    ZIP_LEVEL. Done once; left alone if the module no longer uses zipfile's class as it is."""
+    import zipfile
+
+    from xlsxwriter import workbook as wbmod
+
+    if getattr(wbmod, "ZipFile", None) is not zipfile.ZipFile:
+        return
+
+    class LevelZipFile(zipfile.ZipFile):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("compresslevel", ZIP_LEVEL)
+            super().__init__(*args, **kwargs)
+
+    wbmod.ZipFile = LevelZipFile
 
 
 def close_workbook(wb) -> None:
@@ -253,6 +282,8 @@ class _BulkRows:
         self.text_open = [b'" s="%d" t="inlineStr"><is><t>' % s for s in self.styles]
         self.template = (b'<row r="%s">' + b"".join(b'<c r="' + letter + b"%s%s" for letter in self.letters)
                          + b"</row>")
+        # the rows go from the row stream into the sheet's XML as bytes, not decoded and encoded again
+        self.ws._write_optimized_sheet_data = types.MethodType(_copy_row_data, self.ws)
 
     @classmethod
     def attach(cls, ledger: LedgerSheet) -> _BulkRows | None:
@@ -274,7 +305,11 @@ class _BulkRows:
                   and not any(ws.table.get(r) for r in ws.table if r != ws.previous_row)
                   and isinstance(ws.xls_strmax, int)
                   and all(callable(getattr(ws, n, None)) for n in ("_write_single_row", "_check_dimensions",
-                                                                    "_write_cell", "_convert_date_time"))
+                                                                    "_write_cell", "_convert_date_time",
+                                                                    "_write_optimized_sheet_data",
+                                                                    "_xml_start_tag", "_xml_empty_tag",
+                                                                    "_xml_end_tag"))
+                  and isinstance(getattr(ws, "row_data_filename", None), str)
                   and all(callable(getattr(f, "_get_xf_index", None))
                           for f in (*ledger.f.values(), *ledger.lights.values())))
         except AttributeError:
@@ -341,3 +376,21 @@ class _BulkRows:
         ws._check_dimensions(last, len(self.kinds) - 1)
         led.row += m
         led.data_rows += m
+
+
+def _copy_row_data(ws) -> None:
+    """`Worksheet._write_optimized_sheet_data` (constant_memory: the row stream's file into the sheet's
+    XML between <sheetData> tags) with the bytes copied as they are: xlsxwriter reads the file back as
+    text and writes it out again, which decodes and encodes the 200 MB of a 200 000-row sheet."""
+    if ws.dim_rowmin is None:
+        ws._xml_empty_tag("sheetData")
+        return
+    ws._xml_start_tag("sheetData")
+    rows, out = ws.row_data_fh, ws.fh
+    rows.flush()
+    out.flush()
+    rows.buffer.seek(0)
+    shutil.copyfileobj(rows.buffer, out.buffer, 1 << 20)
+    rows.close()
+    os.unlink(ws.row_data_filename)
+    ws._xml_end_tag("sheetData")
