@@ -26,7 +26,6 @@ How rows are written (`_Writer`):
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import uuid
@@ -38,7 +37,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, literal_column, select
 
-from servicetui.reports.common import Progress, ReportError
+from servicetui.reports.common import Progress, ReportError, gc_paused
 from servicetui.reports.import_read import Header, open_sheet
 from servicetui.reports.import_rows import Issue, ProblemRows, ProjectRows
 from servicetui.services.base import _iso, encode
@@ -82,24 +81,17 @@ def import_file(ctx: Ctx, path: str | Path, *, kind: str | None = None, dry_run:
     result = ImportResult(sheet.header.kind, Path(path), dry_run, batch=uuid.uuid4().hex)
     engine = ctx.engine
     bind = engine.execution_options(sqlite_immediate=True) if is_sqlite(engine) else engine
-    collecting = gc.isenabled()
-    if collecting:  # the run allocates millions of short-lived objects and no cycles worth a pass
-        gc.disable()
-    try:
-        with bind.connect() as conn:
-            trans = conn.begin()
-            try:
-                _run(ctx, conn, sheet, result, progress)
-                if result.ok and not dry_run:
-                    trans.commit()
-                else:
-                    trans.rollback()
-            except BaseException:
+    with gc_paused(), bind.connect() as conn:
+        trans = conn.begin()
+        try:
+            _run(ctx, conn, sheet, result, progress)
+            if result.ok and not dry_run:
+                trans.commit()
+            else:
                 trans.rollback()
-                raise
-    finally:
-        if collecting:
-            gc.enable()
+        except BaseException:
+            trans.rollback()
+            raise
     if not result.ok or dry_run:
         result.batch = ""
     return result

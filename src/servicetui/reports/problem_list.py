@@ -29,6 +29,7 @@ from servicetui.reports.common import (
     ReportError,
     WriteResult,
     atomic_target,
+    gc_paused,
     iso,
     neutralise,
     safe_filename,
@@ -183,7 +184,7 @@ def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike
     if fmt not in FORMATS:
         raise ReportError(f"不支持的格式：{fmt}", f"unsupported format: {fmt}")
     opts = _resolve(engine, opts)
-    with atomic_target(path) as tmp:
+    with atomic_target(path) as tmp, gc_paused():
         if fmt == "xlsx":
             n = _write_xlsx(tmp, opts, _batches(engine, opts, progress), title(opts), f"填报单位：{opts.bureau}")
         elif fmt == "csv":
@@ -316,12 +317,26 @@ def _write_csv(fh: IO[bytes], opts: ProblemListOptions, batches: Iterable[Export
     fh.write(_csv_line(HEADERS))
     tally, cells = Tally(), _CsvCells()
     for b in batches:
-        first = tally.total + 1
-        rows = zip(map(b"%d".__mod__, range(first, first + len(b))), *b.rendered(cells))
-        fh.write(b"\r\n".join(map(b",".join, rows)) + b"\r\n")
+        fh.write(_csv_rows(tally.total + 1, b.joined(cells, b",")))
         tally.add_batch(b)
     fh.write(_csv_line(tally.row()))
     return tally.total
+
+
+def _csv_rows(first: int, columns: Sequence[Sequence[bytes]]) -> bytes:
+    """Rows numbered from `first` (序号), then the cells of `columns` (as csv.writer writes them), each row
+    its cells joined by "," and ended by CRLF. One join over the cells in row order: a row's last cell
+    carries the CRLF and the next row's number, so "," is the only separator."""
+    n, k = len(columns[0]), len(columns)
+    if not n:
+        return b""
+    cells: list[bytes | None] = [None] * (n * k)
+    for i, col in enumerate(columns[:-1]):
+        cells[i::k] = col
+    ends = list(map(b"%s\r\n%d".__mod__, zip(columns[-1], range(first + 1, first + n + 1))))
+    ends[-1] = columns[-1][-1] + b"\r\n"
+    cells[k - 1::k] = ends
+    return b"%d," % first + b",".join(cells)
 
 
 def _md_cell(v: Any) -> str:

@@ -113,6 +113,23 @@ class ExportBatch:
         """Every column with each cell rendered by `renderer` (None: the values themselves)."""
         return [self._field(i, renderer) for i in range(len(FIELDS))]
 
+    def joined(self, renderer: Renderer | None, sep: bytes) -> list[Sequence[bytes]]:
+        """`rendered(renderer)` with each run of adjacent project columns (项目名称, 企业, 园区; 包抓领导,
+        首席服务官) as one column whose cells are the run's renderings joined by `sep` (a project's run
+        is rendered and joined once): 14 columns instead of 17, for a format whose cells are joined by a
+        separator (csv)."""
+        out: list[Sequence[bytes]] = []
+        i = 0
+        while i < len(FIELDS):
+            run = _PROJECT_RUNS.get(i)
+            if run:
+                out.append(list(map(self._lookups.span(renderer, run, sep).__getitem__, self._raw[1])))
+                i += len(run)
+            else:
+                out.append(self._field(i, renderer))
+                i += 1
+        return out
+
     def _field(self, i: int, renderer: Renderer | None) -> Sequence[bytes]:
         lk, raw, name = self._lookups, self._raw, FIELDS[i]
         if name in _PROJECT_FIELDS:
@@ -124,7 +141,7 @@ class ExportBatch:
             col = list(map(_CLOSED.get, raw[9], repeat(NO)))
         else:
             col = raw[_RAW[name]]
-        if renderer is None or renderer.same(i, col):
+        if renderer is None or renderer.same(i, col if name in _MOSTLY_DISTINCT else list(set(col))):
             return col
         if name == "title":  # mostly different texts: rendered a batch at a time, not kept
             return renderer.render(i, list(col))
@@ -135,6 +152,24 @@ class ExportBatch:
 
 
 _CLOSED = {ProblemStatus.CLOSED.value.encode(): YES}
+_MOSTLY_DISTINCT = frozenset({"title", "co_departments"})  # the other columns repeat a few values: checked once each
+
+
+def _project_runs() -> dict[int, tuple[int, ...]]:
+    """{first index: the indexes} of each run of adjacent FIELDS looked up by project id."""
+    runs: dict[int, tuple[int, ...]] = {}
+    i = 0
+    while i < len(FIELDS):
+        j = i
+        while j < len(FIELDS) and FIELDS[j] in _PROJECT_FIELDS:
+            j += 1
+        if j > i:
+            runs[i] = tuple(range(i, j))
+        i = max(j, i + 1)
+    return runs
+
+
+_PROJECT_RUNS = _project_runs()
 
 
 def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
@@ -281,6 +316,7 @@ class _Lookups:
         self.notes = dict(rows(notes))
         self._by_id: dict[tuple, dict] = {}
         self._by_value: dict[tuple, _Rendered] = {}
+        self._spans: dict[tuple, dict] = {}
 
     def by_id(self, renderer: Renderer | None, field: int, table: str, part: int | None = None) -> dict:
         """{id: rendering of the table's value (or of part `part` of it)} for FIELDS[field]: a project, a
@@ -296,6 +332,17 @@ class _Lookups:
             if part is not None:  # a problem whose project is missing (a broken database) shows it blank
                 values = _Default(values, self.by_value(renderer, field)[b""])
             got = self._by_id[key] = values
+        return got
+
+    def span(self, renderer: Renderer | None, fields: tuple[int, ...], sep: bytes) -> dict:
+        """{project id: the renderings of FIELDS[f] for f in `fields` joined by `sep`} (see ExportBatch.joined)."""
+        key = (renderer, fields, sep)
+        got = self._spans.get(key)
+        if got is None:
+            parts = [self.by_id(renderer, f, "projects", _PROJECT_FIELDS.index(FIELDS[f])) for f in fields]
+            got = self._spans[key] = _Default(
+                {pid: sep.join([part[pid] for part in parts]) for pid in self.projects},
+                sep.join([self.by_value(renderer, f)[b""] for f in fields]))
         return got
 
     def by_value(self, renderer: Renderer | None, field: int) -> _Rendered:
@@ -359,31 +406,34 @@ def _packed_rows_fit(conn) -> bool:
     return all(d is None or (isinstance(d, str) and _DUE_SHAPE.fullmatch(d)) for d in dues)
 
 
+_GREEN, _YELLOW, _RED = Light.GREEN.value.encode(), Light.YELLOW.value.encode(), Light.RED.value.encode()
+
+
 class _Unpacker:
     """Rows of the packed query -> the columns of the general one (ids, project/department/owner ids,
     title, category, co_departments, raised_on, due, status, closed_on, light)."""
 
     def __init__(self, today: date, warn_days: int):
-        red_before, yellow_until = (int(d.strftime("%Y%m%d")) for d in rules.light_bounds(today, warn_days))
-        green, yellow, red = Light.GREEN.value.encode(), Light.YELLOW.value.encode(), Light.RED.value.encode()
+        self.red_before, self.yellow_until = (int(d.strftime("%Y%m%d")) for d in rules.light_bounds(today, warn_days))
+        # (rank * 2 + no_due) << 27 | YYYYMMDD -> the due text and the light, as the SQL light has them
+        self.dues: dict[int, bytes] = {}
+        self.lights: dict[int, bytes] = {}
 
-        class Head(dict):  # (rank * 2 + no_due) << 27 | YYYYMMDD -> (due text, light), as the SQL light has it
-            def __missing__(self, head: int):
-                group, day = head >> 27, head & ((1 << 27) - 1)
-                text = b"%04d-%02d-%02d" % (day // 10000, day // 100 % 100, day % 100) if day else b""
-                light = (b"" if group >> 1 == 3 else green if group >> 1 == 2 or group & 1
-                         else red if day < red_before else yellow if day <= yellow_until else green)
-                self[head] = got = (text, light)
-                return got
-
-        self.heads = Head()
+    def _learn(self, head: int) -> None:
+        group, day = head >> 27, head & ((1 << 27) - 1)
+        self.dues[head] = b"%04d-%02d-%02d" % (day // 10000, day // 100 % 100, day % 100) if day else b""
+        self.lights[head] = (b"" if group >> 1 == 3 else _GREEN if group >> 1 == 2 or group & 1
+                             else _RED if day < self.red_before else _YELLOW if day <= self.yellow_until else _GREEN)
 
     def __call__(self, rows) -> list:
         keys, packed, title, category, co, raised, status, closed_on = zip(*rows)
         mask = (1 << _ID_BITS) - 1
-        due, light = zip(*map(self.heads.__getitem__, map(operator.rshift, keys, repeat(33))))
+        heads = list(map(operator.rshift, keys, repeat(33)))  # rows in urgency order: a few hundred distinct
+        for head in set(heads).difference(self.dues):
+            self._learn(head)
         return [list(map(operator.and_, keys, repeat((1 << 30) - 1))),
                 list(map(operator.rshift, packed, repeat(2 * _ID_BITS))),
                 list(map(operator.and_, map(operator.rshift, packed, repeat(_ID_BITS)), repeat(mask))),  # 0: none
                 list(map(operator.and_, packed, repeat(mask))),
-                title, category, co, raised, due, status, closed_on, light]
+                title, category, co, raised, list(map(self.dues.__getitem__, heads)), status, closed_on,
+                list(map(self.lights.__getitem__, heads))]
