@@ -22,6 +22,7 @@ On PostgreSQL the general query runs and its str/date values are turned into the
 from __future__ import annotations
 
 import operator
+import os
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -62,6 +63,7 @@ FIELDS = ("project_name", "company", "park", "title", "category", "department", 
 YES, NO = "是".encode(), "否".encode()  # the 是否销号 column
 
 BATCH = 2000
+SORT_THREADS = max(1, min(4, os.cpu_count() or 1))  # PRAGMA threads for the export's ORDER BY (SQLite)
 _PROJECT_FIELDS = ("project_name", "company", "park", "leader", "officer")  # looked up by project id
 _RAW = {"title": 4, "category": 5, "co_departments": 6, "raised_on": 7, "due": 8, "status": 9, "closed_on": 10,
         "light": 11}  # columns of the query rows (0-3: problem, project, department and owner ids)
@@ -183,30 +185,41 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
         where = _problem_where(f, today, warn_days)
         lookups = _Lookups(conn, where, sqlite, everything=f == ProblemFilter())
         text = _as_bytes if sqlite else _as_text
-        if sort == "urgency" and sqlite and _packed_rows_fit(conn):
-            q = select(_urgency_key(), _packed_ids(), text(Problem.title), text(Problem.category),
-                       text(Problem.co_departments), _date(Problem.raised_on, sqlite), text(Problem.status),
-                       _date(Problem.closed_on, sqlite)).where(*where).order_by(_urgency_key())
-            unpack = _Unpacker(today, warn_days)
-            for rows in _fetch(conn, q, size):
-                yield ExportBatch(unpack(rows), lookups)
-            return
-        q = select(
-            Problem.id, Problem.project_id, Problem.department_id, Problem.owner_id,
-            text(Problem.title), text(Problem.category), text(Problem.co_departments),
-            _date(Problem.raised_on, sqlite), _date(Problem.due, sqlite), text(Problem.status),
-            _date(Problem.closed_on, sqlite),
-            text(func.nullif(problem_light_sql(today, warn_days), Light.NONE.value)),
-        ).select_from(Problem).where(*where)
-        if sort == "project":
-            q = q.join(Project, Project.id == Problem.project_id)
-        elif sort == "department":
-            q = q.outerjoin(Department, Department.id == Problem.department_id)
-        q = q.order_by(*_order(sort, today))
-        as_bytes = None if sqlite else _DriverValues()
+        if sqlite:  # SQLite's sorter may merge in helper threads of its own (C, outside the GIL)
+            conn.exec_driver_sql(f"PRAGMA threads={SORT_THREADS}")
+        try:
+            yield from _batches(conn, lookups, where, sqlite, text, today, warn_days, sort, size)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA threads=0")
+
+
+def _batches(conn, lookups: _Lookups, where, sqlite: bool, text, today: date, warn_days: int,
+             sort: str, size: int) -> Iterator[ExportBatch]:
+    if sort == "urgency" and sqlite and _packed_rows_fit(conn):
+        q = select(_urgency_key(), _packed_ids(), text(Problem.title), text(Problem.category),
+                   text(Problem.co_departments), _date(Problem.raised_on, sqlite), text(Problem.status),
+                   _date(Problem.closed_on, sqlite)).where(*where).order_by(_urgency_key())
+        unpack = _Unpacker(today, warn_days)
         for rows in _fetch(conn, q, size):
-            raw = list(zip(*rows))
-            yield ExportBatch(raw if as_bytes is None else as_bytes(raw), lookups)
+            yield ExportBatch(unpack(rows), lookups)
+        return
+    q = select(
+        Problem.id, Problem.project_id, Problem.department_id, Problem.owner_id,
+        text(Problem.title), text(Problem.category), text(Problem.co_departments),
+        _date(Problem.raised_on, sqlite), _date(Problem.due, sqlite), text(Problem.status),
+        _date(Problem.closed_on, sqlite),
+        text(func.nullif(problem_light_sql(today, warn_days), Light.NONE.value)),
+    ).select_from(Problem).where(*where)
+    if sort == "project":
+        q = q.join(Project, Project.id == Problem.project_id)
+    elif sort == "department":
+        q = q.outerjoin(Department, Department.id == Problem.department_id)
+    q = q.order_by(*_order(sort, today))
+    as_bytes = None if sqlite else _DriverValues()
+    for rows in _fetch(conn, q, size):
+        raw = list(zip(*rows))
+        yield ExportBatch(raw if as_bytes is None else as_bytes(raw), lookups)
 
 
 def _fetch(conn, q, size: int) -> Iterator[Sequence[Sequence]]:
