@@ -30,6 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
+ROOT = HERE.parent
 PY = sys.executable
 SCALES = ("small", "medium", "large")
 DRIVER = str(HERE / "drivers.py")
@@ -82,6 +83,15 @@ def env() -> dict:
     e["SERVICETUI_CONFIG_DIR"] = str(cfg)
     e.pop("SERVICETUI_DB", None)
     return e
+
+
+def compile_bytecode() -> None:
+    """The app's .pyc files, as an installed package has them: pip compiles a wheel's modules when it
+    installs them, and an editable install writes them on its first run, unless PYTHONDONTWRITEBYTECODE
+    is set (as in some sandboxes); then every start would compile the whole package from source."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "src" / "servicetui"), quiet=1)
 
 
 def drive(task: str, *args: str, timeout: float = 600) -> dict:
@@ -292,8 +302,17 @@ def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
     tmpdir = Path(tempfile.mkdtemp(prefix="bench-"))
     for fmt, target in (("csv", 1.5), ("xlsx", 10)):
         idle = drive("export", "--db", db_s, "--fmt", fmt, "--idle")
-        res = drive("export", "--db", db_s, "--fmt", fmt, "--out", str(tmpdir / f"problems.{fmt}"),
-                    timeout=cap(target, opts))
+        done = []  # the median run of --export-runs fresh processes (the first that fails or hits the cap ends it)
+        for _ in range(max(1, opts.export_runs)):
+            res = drive("export", "--db", db_s, "--fmt", fmt, "--out", str(tmpdir / f"problems.{fmt}"),
+                        timeout=cap(target, opts))
+            if "error" in res or res.get("timed_out"):
+                break
+            done.append(res)
+        if done and res is done[-1]:
+            res = dict(sorted(done, key=lambda x: x["seconds"])[len(done) // 2])
+            res["runs_s"] = [x["seconds"] for x in done]
+            res["peak_rss_mb"] = max(x["peak_rss_mb"] for x in done)
         if "error" not in res and "error" not in idle:
             res["idle_rss_mb"] = idle["peak_rss_mb"]
             res["peak_over_idle_mb"] = round(res["peak_rss_mb"] - idle["peak_rss_mb"], 1)
@@ -461,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--refresh-baseline", action="store_true", help="re-measure the cached DataTable baseline")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--skip-import", action="store_true")
+    ap.add_argument("--export-runs", type=int, default=3, help="CSV/XLSX exports: the median of this many runs")
     ap.add_argument("--patched", action="store_true", help="queries through benchmarks/fastpaths.py")
     opts = ap.parse_args(argv)
     scales = ["small"] if opts.quick else [s.strip() for s in opts.scales.split(",") if s.strip()]
@@ -472,7 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     small_db, small_info = ensure_db("small", opts.regenerate)
     results: dict = {}
     infos: dict = {"small": small_info}
-    drive("firstpaint", "--db", str(small_db), timeout=120)  # warm-up: .pyc files and OS cache of the code
+    compile_bytecode()
+    drive("firstpaint", "--db", str(small_db), timeout=120)  # warm-up: the OS cache of the code
     for s in scales:
         log(f"== {s}")
         db, info = (small_db, small_info) if s == "small" else ensure_db(s, opts.regenerate)

@@ -80,3 +80,25 @@ def test_an_index_belongs_to_one_filter_sort_and_day(demo):
     assert not index.matches(f, sort="urgency", today=TODAY, warn_days=3)
     assert not index.matches(queries.ProblemFilter(), sort="due", today=TODAY, warn_days=3)
     assert not index.matches(f, sort="due", today=date(2022, 10, 1), warn_days=3)
+
+
+def test_a_page_fetches_only_the_rows_the_search_has_not_shown_yet(demo, monkeypatch):
+    from servicetui.services.queries import search
+
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    fetched: list[list[int]] = []
+    real = search.problem_rows
+
+    def counting(engine, f, **kw):
+        fetched.append(list(f.ids))
+        return real(engine, f, **kw)
+
+    monkeypatch.setattr(search, "problem_rows", counting)
+    first = index.rows("钢", 0, 20)
+    assert fetched == [[r.id for r in first]]
+    narrower = index.rows("钢柱", 0, 20)  # its matches are among the first text's
+    assert fetched[1:] == [] or all(i not in {r.id for r in first} for i in fetched[1])
+    want = queries.problem_rows(demo, queries.ProblemFilter(text="钢柱"), today=TODAY, limit=20, with_note=False)
+    assert narrower == want
+    assert index.rows("钢柱", 0, 20, with_note=True) == queries.problem_rows(
+        demo, queries.ProblemFilter(text="钢柱"), today=TODAY, limit=20, with_note=True)

@@ -63,3 +63,23 @@ async def test_a_write_drops_the_index_so_search_shows_the_change(make_app, demo
         await _idle(app, pilot)
         assert board._search is not None and board._search is not old_index
         assert table.row_count == before - 1  # the closed one left the open-only board
+
+
+@pytest.mark.asyncio
+async def test_a_search_longer_than_the_box_scrolls_and_keeps_the_cursor_in_view(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("2", "slash")
+        await _idle(app, pilot)
+        box = app.screen.query_one("#search")
+        assert box.size.width == 40
+        text = "供电" + "x" * 50
+        await pilot.press(*text)
+        await _idle(app, pilot)
+        assert box.value == text and box.cursor_position == len(text)
+        assert box.scroll_x > 0  # scrolled to keep the cursor in the 40-cell box
+        assert box.region.x < box.cursor_screen_offset.x <= box.region.right
+        assert box.size.width == 40  # the box keeps its place: typing never lays the screen out again
+        await pilot.press("home")
+        await pilot.pause()
+        assert box.cursor_position == 0 and box.scroll_x == 0

@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from servicetui import i18n
 from servicetui.domain.enums import ActivityKind
@@ -24,7 +24,7 @@ from servicetui.tui.actions import confirm_archive
 from servicetui.tui.forms import Field, FormScreen
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import Column, LazyTable, StatusLine, TopBar
+from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar
 
 V = i18n.value
 
@@ -134,7 +134,7 @@ class ActivitiesScreen(BaseScreen):
         yield Static("", id="tally")
         yield LazyTable(self._columns(), count=self._count, fetch=self._fetch, id="list")
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._apply()

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from servicetui import i18n
 from servicetui.domain import rules
@@ -32,7 +32,7 @@ from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
 from servicetui.tui.project_screen import MilestoneGrid, facts_text, show_blockers
 from servicetui.tui.screens import BaseScreen, ProblemTable, problem_columns, problem_status_text
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import Column, FieldInput, I18nBindings, LazyTable, StatusLine, TopBar, light_text
+from servicetui.tui.widgets import AppFooter, Column, FieldInput, I18nBindings, LazyTable, StatusLine, TopBar, light_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from servicetui.tui.app import ServiceApp
@@ -240,7 +240,7 @@ class MeetingScreen(BaseScreen):
                     yield LazyTable(self._note_columns(), count=lambda: len(self._notes),
                                     fetch=lambda o, n: self._notes[o:o + n], id="mt-notes")
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     def _previous(self) -> list[review.DecisionState]:
         return self.view.previous if self.view else []
@@ -535,7 +535,7 @@ class MeetingSummaryScreen(BaseScreen):
                         fetch=lambda o, n: list(enumerate(self.summary.decision_rows, start=1))[o:o + n],
                         id="mt-summary-list")
         yield StatusLine(t("mt_export_hint", lang))
-        yield Footer()
+        yield AppFooter()
 
     def _columns(self) -> list[Column]:
         lang, today = self.lang, self.app.today

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Label, Sparkline, Static
 
 from servicetui import i18n
 from servicetui.domain import rules
@@ -25,6 +25,7 @@ from servicetui.tui import actions
 from servicetui.tui.screens import BaseScreen, ProblemTable, problem_columns, problem_status_text
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import (
+    AppFooter,
     MILESTONE_GLYPHS,
     Column,
     I18nBindings,
@@ -328,7 +329,7 @@ class ProjectScreen(BaseScreen):
                 yield LazyTable(self._history_columns(), count=lambda: len(self._history),
                                 fetch=lambda o, n: self._history[o:o + n], id="history")
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

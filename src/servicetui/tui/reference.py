@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from servicetui import i18n
 from servicetui.domain.enums import Role
@@ -25,7 +25,7 @@ from servicetui.tui.forms import Field, FormScreen
 from servicetui.tui.screens import BaseScreen, VimDataTable
 from servicetui.tui.strings import t
 from servicetui.tui.actions import confirm_archive
-from servicetui.tui.widgets import StatusLine, TopBar
+from servicetui.tui.widgets import AppFooter, StatusLine, TopBar
 
 V = i18n.value
 TABS = ("departments", "people", "parks")
@@ -164,7 +164,7 @@ class ReferenceScreen(BaseScreen):
                 with TabPane(t(f"tab_{key}", lang), id=f"tab-{key}"):
                     yield VimDataTable(id=f"table-{key}", cursor_type="row", zebra_stripes=True)
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         lang = self.lang

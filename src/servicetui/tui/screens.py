@@ -10,9 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from servicetui import i18n
 from servicetui.domain.enums import Category, Light, ProblemKind, ProblemStatus, Stage
@@ -23,6 +25,7 @@ from servicetui.tui import actions, data
 from servicetui.tui.forms import Field, FormScreen
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import (
+    AppFooter,
     Column,
     FieldInput,
     I18nBindings,
@@ -69,6 +72,10 @@ class SearchInput(FieldInput):
     """The `/` box: filters as you type; Enter or Esc returns to the list."""
 
     BINDINGS = [Binding("escape", "done", "back", show=False, id="search.done")]
+    # Input sets its virtual width to the text's on every keystroke (for its own horizontal scrolling),
+    # and Widget.virtual_size lays the whole screen out again when it changes. This box is a fixed 40
+    # cells wide (app.tcss #filterbar #search): nothing around it moves, so no layout pass per keystroke.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def action_done(self) -> None:
         self.screen.focus_list()
@@ -349,7 +356,7 @@ class ProjectsScreen(BaseScreen):
             yield Static("", id="filterdesc")
         yield LazyTable(self._columns(), count=self._count, fetch=self._fetch, id="list")
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     @staticmethod
     def preload(engine, *, today, warn_days: int, person_id: int | None, role: str | None) -> HomePreload:
@@ -622,7 +629,7 @@ class ProblemsScreen(BaseScreen):
             yield Static("", id="filterdesc")
         yield ProblemTable(problem_columns(self.app), count=self._count, fetch=self._fetch, id="list")
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._take_pending()
@@ -701,6 +708,7 @@ class ProblemsScreen(BaseScreen):
             self._search_building = None
         if generation == self._generation:
             self._search = index
+            self.app.settle_memory()
 
     def _drop_search(self) -> None:
         """The data changed: the index is a stale snapshot (a new one is built when searching)."""
@@ -827,7 +835,7 @@ class DepartmentsScreen(BaseScreen):
         yield Static(t("dept_hint", self.lang), id="hint")
         yield VimDataTable(id="depts", cursor_type="row", zebra_stripes=True)
         yield StatusLine("")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -7,7 +7,9 @@ COUNT and a page of 100 rows, never the whole table. Rows are plain dataclasses 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any, Callable
 
 from rich.cells import cell_len, set_cell_size
@@ -22,7 +24,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from servicetui.domain.enums import Light, MilestoneStatus
 from servicetui.i18n import value as tr_value
@@ -496,3 +498,62 @@ class TopBar(Static):
 
     def on_resize(self) -> None:
         self.draw()
+
+
+class AppFooter(Footer):
+    """Textual's Footer, which composes all its keys again whenever the screen's bindings are refreshed.
+
+    A list refreshes them whenever its selected row may change what can be done (LazyTable._highlight),
+    also while the search box has focus and the keys shown are the box's: typing a search that empties
+    or refills the list mounted some twenty keys again each time (≈ 30 ms of a keystroke). Here, when
+    the same keys are shown, nothing is composed: a key that stopped (or started) applying is dimmed
+    (or lit) in place. Anything else (other keys, another screen, a new keymap) composes them again,
+    as Footer does.
+    """
+
+    _shown: list | None = None
+
+    def _plan(self) -> list[tuple[tuple, bool]]:
+        """(what a key shows, whether it applies) for each FooterKey `Footer.compose` makes, in order."""
+        active = self.screen.active_bindings
+        by_action: dict[str, list] = defaultdict(list)
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show:
+                by_action[binding.action].append((binding, enabled, tooltip))
+        plan: list[tuple[tuple, bool]] = []
+        for group, same_group in groupby(by_action.values(), lambda multi: multi[0][0].group):
+            multis = list(same_group)
+            grouped = group is not None and len(multis) > 1
+            for multi in multis:
+                binding, enabled, tooltip = multi[0]
+                plan.append(((binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                              tooltip, id(group) if grouped else None), enabled))
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, tooltip = found
+                plan.append((("palette", binding.key, binding.action), enabled))
+        return plan
+
+    def compose(self):
+        if self._bindings_ready:
+            self._shown = [shown for shown, _ in self._plan()]
+        yield from super().compose()
+
+    def bindings_changed(self, screen) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._sync_keys)
+
+    async def _sync_keys(self) -> None:
+        if not self.is_attached:
+            return
+        plan = self._plan()
+        keys = list(self.query("FooterKey"))
+        if self._shown is None or [shown for shown, _ in plan] != self._shown or len(keys) != len(plan):
+            await self.recompose()
+            return
+        for key, (_, enabled) in zip(keys, plan):
+            if key._disabled == enabled:  # (_disabled is the opposite of enabled: it changed)
+                key._disabled = not enabled
+                key.set_class(not enabled, "-disabled")

@@ -34,6 +34,7 @@ from servicetui.services.queries.problems import (
 from servicetui.store.models import Department, Problem, Project
 
 SEP = "\x1f"  # between fields, so a match never spans two of them
+ROWS_KEPT = 5000  # joined rows a search keeps between keystrokes (a few MB)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class ProblemSearch:
         self.ids = ids
         self._hays = hays
         self._last: tuple[str, list[int]] | None = None  # (text, positions) of the last match
+        # the joined rows of pages shown so far, by id (with / without the latest note): the index lives
+        # until the next write or change poll, so they are the rows as they are
+        self._rows: dict[bool, dict[int, ProblemRow]] = {False: {}, True: {}}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -121,8 +125,15 @@ class ProblemSearch:
         page = self.ids_for(text, offset, limit)
         if not page:
             return []
-        sort = self.sort if self.sort not in _JOINED_SORTS else "urgency"  # order comes from `page`
-        got = problem_rows(self.engine, ProblemFilter(ids=page), today=self.today, warn_days=self.warn_days,
-                           sort=sort, limit=None, with_note=with_note)
-        by_id = {r.id: r for r in got}
-        return [by_id[i] for i in page if i in by_id]
+        known = self._rows[with_note]
+        missing = [i for i in page if i not in known]
+        if missing:  # typing on narrows the matches: most of the next page has been fetched already
+            sort = self.sort if self.sort not in _JOINED_SORTS else "urgency"
+            got = problem_rows(self.engine, ProblemFilter(ids=missing), today=self.today, warn_days=self.warn_days,
+                               sort=sort, limit=None, with_note=with_note)
+            if len(known) + len(got) > ROWS_KEPT:
+                known.clear()
+            known.update((r.id, r) for r in got)
+            if any(i not in known for i in page):  # (a row deleted since the index was built)
+                return [known[i] for i in page if i in known]
+        return [known[i] for i in page]
