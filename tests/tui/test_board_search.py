@@ -83,3 +83,18 @@ async def test_a_search_longer_than_the_box_scrolls_and_keeps_the_cursor_in_view
         await pilot.press("home")
         await pilot.pause()
         assert box.cursor_position == 0 and box.scroll_x == 0
+
+
+@pytest.mark.asyncio
+async def test_the_open_app_keeps_its_long_lived_objects_out_of_full_collections_until_it_closes(make_app):
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        first = gc.get_freeze_count()
+        assert first > 0  # frozen once the first screen is up
+        await pilot.press("2", "slash")
+        await _idle(app, pilot)
+        assert app.screen._search is not None and gc.get_freeze_count() >= first  # and again with the index
+    assert gc.get_freeze_count() == 0  # closed: everything can be collected again
