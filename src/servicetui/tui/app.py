@@ -222,8 +222,8 @@ class ServiceApp(App):
             self.set_keymap(keymap)
         if self.opened:
             self._start()
-        else:
-            self.run_worker(self._open_worker, thread=True, name="open", exit_on_error=False)
+        # else: BootScreen paints first, then boot_painted starts the opening worker (started now, its
+        # imports would share the GIL with the first frame and slow it down)
 
     def _start(self) -> None:
         from servicetui.services.history import change_counter
@@ -255,6 +255,8 @@ class ServiceApp(App):
             import time
 
             self.boot_painted_at = time.perf_counter()
+            if not self.opened:
+                self.run_worker(self._open_worker, thread=True, name="open", exit_on_error=False)
 
     def _open_worker(self) -> None:
         """Worker thread: open and check the database, load the data layer and the home page."""
