@@ -174,18 +174,18 @@ class Problem(Versioned, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: int = Field(foreign_key="project.id")  # indexed by ix_problem_project_agg (0005)
     kind: str = Field(default="问题", max_length=10, index=True)  # ProblemKind
     title: str = Field(max_length=500)
     detail: str = Field(default="", sa_type=Text)
     category: str = Field(default="其他", max_length=20, index=True)  # Category
-    department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
+    department_id: int | None = Field(default=None, foreign_key="department.id")  # ix_problem_department_status
     co_departments: str = Field(default="", max_length=500)  # names joined by "、"
     owner_id: int | None = Field(default=None, foreign_key="person.id")  # 责任人
     raised_on: date | None = None
     raised_by: str = Field(default="", max_length=100)
     due: date | None = Field(default=None, index=True)
-    status: str = Field(default="待交办", max_length=10, index=True)  # ProblemStatus
+    status: str = Field(default="待交办", max_length=10)  # ProblemStatus; ix_problem_status_due …
     escalation: int = Field(default=0)  # 0 none, 1 督办, 2 county leader
     turn: str = Field(default="服务官", max_length=10)  # Turn
     resolution: str = Field(default="", sa_type=Text)
