@@ -87,13 +87,13 @@ def test_a_page_fetches_only_the_rows_the_search_has_not_shown_yet(demo, monkeyp
 
     index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
     fetched: list[list[int]] = []
-    real = search.problem_rows
+    real = search.ProblemSearch._fetch
 
-    def counting(engine, f, **kw):
-        fetched.append(list(f.ids))
-        return real(engine, f, **kw)
+    def counting(self, ids, with_note):
+        fetched.append(list(ids))
+        return real(self, ids, with_note)
 
-    monkeypatch.setattr(search, "problem_rows", counting)
+    monkeypatch.setattr(search.ProblemSearch, "_fetch", counting)
     first = index.rows("钢", 0, 20)
     assert fetched == [[r.id for r in first]]
     narrower = index.rows("钢柱", 0, 20)  # its matches are among the first text's
@@ -102,3 +102,21 @@ def test_a_page_fetches_only_the_rows_the_search_has_not_shown_yet(demo, monkeyp
     assert narrower == want
     assert index.rows("钢柱", 0, 20, with_note=True) == queries.problem_rows(
         demo, queries.ProblemFilter(text="钢柱"), today=TODAY, limit=20, with_note=True)
+
+
+def test_a_first_search_over_the_whole_text_finds_each_row_once_as_a_test_per_row_would(demo):
+    import random
+
+    from servicetui.services.queries.search import SEP
+
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    rows = [index._text[index._starts[k]:index._starts[k + 1] - 1] for k in range(len(index))]
+    assert len(rows) == len(index.ids) >= 20 and SEP.join(rows) == index._text
+    rng = random.Random(7)
+    texts = {rows[0][:3], rows[-1][-2:], rows[-1][-1:], rows[len(rows) // 2][5:9], "a", "。", "无此问题",
+             rows[1][-1:] + SEP + rows[2][:1]}  # the last one spans two rows: it must match none
+    texts |= {rows[k][i:i + n] for k, i, n in ((rng.randrange(len(rows)), rng.randrange(8), rng.randrange(1, 4))
+                                               for _ in range(40))}
+    for text in sorted(t for t in texts if t.strip() == t and t):
+        index._last = None
+        assert index._positions(text) == [k for k, row in enumerate(rows) if text in row], text
