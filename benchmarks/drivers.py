@@ -505,6 +505,9 @@ def task_datatable(args) -> dict:
             out["startup_paint_s"] = round(time.perf_counter() - T_START, 3)
             out["startup_cpu_s"] = round(time.process_time(), 3)
             print("PAINTED", flush=True)
+            if args.paint_only:
+                app.exit()
+                return
             from servicetui.services.queries import ProblemFilter, iter_problem_rows
             from servicetui.store.db import make_engine
 
@@ -590,6 +593,7 @@ def main() -> int:
     ap.add_argument("--patched", action="store_true",
                     help="measure the proposed fixes (benchmarks/fastpaths.py, fast_export.py) instead of src/")
     ap.add_argument("--breakdown", action="store_true", help="import: CPU of the inserts vs the rest")
+    ap.add_argument("--paint-only", action="store_true", help="datatable: stop at the first paint")
     args = ap.parse_args()
     try:
         result = TASKS[args.task](args)
