@@ -19,7 +19,7 @@ from servicetui.store.models import (
     Problem,
     Project,
 )
-from servicetui.services.queries.problems import ACTIVE
+from servicetui.services.queries.problems import ACTIVE, contains_text
 
 
 # -- projects -------------------------------------------------------------------------------
@@ -184,8 +184,9 @@ def _project_where(f: ProjectFilter, light=None) -> list:
     """The filter's conditions on the project table; the light's too when `light` is given."""
     conds: list = []
     if f.text:
-        like = f"%{f.text.strip()}%"
-        conds.append(or_(Project.name.like(like), Project.company.like(like), Project.code.like(like)))
+        text = f.text.strip()
+        conds.append(or_(contains_text(Project.name, text), contains_text(Project.company, text),
+                         contains_text(Project.code, text)))
     if f.stage:
         conds.append(Project.stage == f.stage)
     if f.park_id is not None:
