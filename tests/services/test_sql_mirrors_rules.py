@@ -66,3 +66,22 @@ def test_pages_put_together_are_the_whole_list_in_the_same_order(demo, sort):
     for offset in range(0, len(whole) + 7, 7):
         paged += [r.id for r in queries.problem_rows(demo, today=today, sort=sort, offset=offset, limit=7)]
     assert paged == whole
+
+
+@pytest.mark.parametrize("today", DAYS, ids=str)
+def test_department_counts_equal_counting_the_problems_one_by_one(demo, today):
+    from servicetui.domain.enums import OPEN_STATUSES, ProblemStatus
+    from servicetui.services.queries.problems import ACTIVE
+
+    rows = queries.problem_rows(demo, today=today, limit=None)
+    stats = queries.department_stats(demo, today=today)
+    assert stats and sum(s.open + s.closed for s in stats) > 0
+    closed = ProblemStatus.CLOSED.value
+    for s in stats:
+        mine = [r for r in rows if r.department_id == s.id]
+        assert s.open == sum(r.status in OPEN_STATUSES for r in mine), s.name
+        assert s.overdue == sum(r.status in ACTIVE and r.due is not None and r.due < today for r in mine), s.name
+        assert s.closed == sum(r.status == closed for r in mine), s.name
+        assert s.closed_on_time == sum(r.status == closed and (r.due is None or (r.done_on or r.closed_on) <= r.due)
+                                       for r in mine), s.name
+    assert [s.overdue for s in stats] == sorted((s.overdue for s in stats), reverse=True)  # most overdue first

@@ -167,7 +167,7 @@ class Problem(Versioned, table=True):
 
     __table_args__ = (
         Index("ix_problem_status_due", "status", "due"),
-        Index("ix_problem_department_status", "department_id", "status"),
+        Index("ix_problem_department_stats", "department_id", "status", "archived", "due", "done_on", "closed_on"),
         Index("ix_problem_project_agg", "project_id", "archived", "status", "due"),
         Index("ix_problem_board", "status", "archived", "project_id", "department_id", "title", "due", "escalation"),
         Index("ix_problem_overdue", "status", "archived", "due", "project_id"),
@@ -179,7 +179,7 @@ class Problem(Versioned, table=True):
     title: str = Field(max_length=500)
     detail: str = Field(default="", sa_type=Text)
     category: str = Field(default="其他", max_length=20, index=True)  # Category
-    department_id: int | None = Field(default=None, foreign_key="department.id")  # ix_problem_department_status
+    department_id: int | None = Field(default=None, foreign_key="department.id")  # ix_problem_department_stats
     co_departments: str = Field(default="", max_length=500)  # names joined by "、"
     owner_id: int | None = Field(default=None, foreign_key="person.id")  # 责任人
     raised_on: date | None = None

@@ -35,11 +35,13 @@ def department_stats(engine, *, today: date) -> list[DepartmentStats]:
     active = Problem.status.in_(ACTIVE)
     closed = Problem.status == ProblemStatus.CLOSED.value
     finished = func.coalesce(Problem.done_on, Problem.closed_on)
+    overdue = func.coalesce(func.sum(case((and_(active, Problem.due < today), 1), else_=0)), 0).label("overdue")
+    # (the counts come from ix_problem_department_stats alone, revision 0006)
     q = (
         select(
             Department.id, Department.name,
             func.coalesce(func.sum(case((Problem.status.in_(OPEN_STATUSES), 1), else_=0)), 0).label("open"),
-            func.coalesce(func.sum(case((and_(active, Problem.due < today), 1), else_=0)), 0).label("overdue"),
+            overdue,
             func.coalesce(func.sum(case((closed, 1), else_=0)), 0).label("closed"),
             func.coalesce(func.sum(case((and_(closed, or_(Problem.due.is_(None), finished <= Problem.due)), 1),
                                         else_=0)), 0).label("closed_on_time"),
@@ -48,8 +50,7 @@ def department_stats(engine, *, today: date) -> list[DepartmentStats]:
         .outerjoin(Problem, and_(Problem.department_id == Department.id, Problem.archived == False))  # noqa: E712
         .where(Department.archived == False)  # noqa: E712
         .group_by(Department.id, Department.name)
-        .order_by(func.coalesce(func.sum(case((and_(active, Problem.due < today), 1), else_=0)), 0).desc(),
-                  Department.name)
+        .order_by(overdue.desc(), Department.name)
     )
     with engine.connect() as conn:
         return [DepartmentStats(**r._mapping) for r in conn.execute(q)]
