@@ -209,3 +209,22 @@ async def test_narrow_terminal_keeps_whole_columns_and_aligned_cjk(make_app):
 
         assert len({cell_len(line.rstrip()) for line in lines[1:]}) == 1, "grid rows line up"
         assert max(cell_len(line) for line in lines) <= grid.size.width
+
+
+async def test_the_departments_screen_fills_its_counts_from_a_worker(make_app, demo):
+    from servicetui.services import queries
+
+    engine, _, today = demo
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#depts")
+        want = queries.department_stats(engine, today=today)
+        assert table.row_count == len(want) > 0
+        first = table.get_row_at(0)
+        assert first[0] == want[0].name and str(first[2]) == str(want[0].overdue)
+        await pilot.press("enter")  # the first department's open problems
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen) and app.screen.filter.department_id == want[0].id

@@ -847,8 +847,21 @@ class DepartmentsScreen(BaseScreen):
         table.focus()
 
     def refresh_data(self) -> None:
+        """The counts are read in a worker (≈ 0.2 s at 200 000 problems): the screen stays live."""
+        self.run_worker(self._stats_worker, thread=True, exclusive=True, group="depts", exit_on_error=False)
+
+    def _stats_worker(self) -> None:
+        app = self.app
+        stats = queries.department_stats(app.engine, today=app.today)
+        try:
+            app.call_from_thread(self._show_stats, stats)
+        except RuntimeError:  # the app has gone meanwhile
+            pass
+
+    def _show_stats(self, stats: list) -> None:
+        if not self.is_attached:
+            return
         table = self.query_one(DataTable)
-        stats = queries.department_stats(self.app.engine, today=self.app.today)
         with self.app.batch_update():
             table.clear()
             for s in stats:
