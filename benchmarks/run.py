@@ -3,7 +3,6 @@
     python benchmarks/run.py                      # small, medium, large
     python benchmarks/run.py --quick              # small only
     python benchmarks/run.py --scales medium,large --json results.json
-    python benchmarks/run.py --patched            # the same, with the query fixes of benchmarks/fastpaths.py
 
 Databases are generated into benchmarks/data/<scale>.db when missing (or made by another version
 of generate.py) and reused after. Every measurement runs in a fresh interpreter
@@ -264,7 +263,7 @@ def measure_scale(scale: str, db: Path, opts, small_db: Path) -> dict:
     budget = ["--budget", str(opts.budget)]
 
     # 2–4. the queries behind a keystroke, a project screen, a page (this also warms the file cache)
-    q = drive("queries", "--db", db_s, *budget, *(["--patched"] if opts.patched else []), timeout=opts.budget * 6 + 120)
+    q = drive("queries", "--db", db_s, *budget, timeout=opts.budget * 6 + 120)
     r["queries"] = q
     log(f"  queries: {'error ' + q['error'] if 'error' in q else 'ok'}")
 
@@ -488,7 +487,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--skip-import", action="store_true")
     ap.add_argument("--export-runs", type=int, default=3, help="CSV/XLSX exports: the median of this many runs")
-    ap.add_argument("--patched", action="store_true", help="queries through benchmarks/fastpaths.py")
     opts = ap.parse_args(argv)
     scales = ["small"] if opts.quick else [s.strip() for s in opts.scales.split(",") if s.strip()]
     for s in scales:
@@ -516,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     obj = {
         "meta": {"when": datetime.now().isoformat(timespec="seconds"), "python": platform.python_version(),
                  "sqlite": sqlite3.sqlite_version, "textual": tv, "cpus": os.cpu_count(),
-                 "load_avg": os.getloadavg(), "patched_queries": opts.patched,
+                 "load_avg": os.getloadavg(),
                  "total_s": round(time.perf_counter() - t0, 1)},
         "targets": {m: {"label": label, "unit": unit, "target_at_large": target}
                     for m, (label, unit, target) in TARGETS.items()},

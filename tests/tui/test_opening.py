@@ -89,3 +89,29 @@ def test_a_missing_database_file_is_reported_before_the_app_starts(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""  # the terminal never switched to the app
     assert done.stderr.strip() == f"servicetui: database file not found: {tmp_path / 'none.db'}"
+
+
+@pytest.mark.asyncio
+async def test_once_the_home_list_is_up_a_worker_reads_the_first_projects_screen_ahead(demo, monkeypatch):
+    import threading
+
+    from servicetui.services import queries
+
+    engine, user, today = demo
+    read = []
+    real = queries.project_detail
+
+    def spy(engine_, project_id, **kw):
+        read.append((project_id, threading.current_thread() is threading.main_thread()))
+        return real(engine_, project_id, **kw)
+
+    monkeypatch.setattr(queries, "project_detail", spy)
+    app = ServiceApp(opener=lambda: (engine, None), user=user, today=today, poll=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _until(pilot, lambda: app.opened_at is not None)
+        await app.workers.wait_for_complete()
+        first = app.screen.query_one("#list").row_at(0)
+        assert read[:1] == [(first.id, False)]  # in a worker thread, the first project of the home list
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ProjectScreen"

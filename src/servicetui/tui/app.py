@@ -295,6 +295,21 @@ class ServiceApp(App):
         await self.remove_mode("boot")
         self.opened_at = time.perf_counter()
         self._start()
+        rows = getattr(preload, "rows", None)
+        if rows:  # the first Enter on a project should not also pay for compiling its screen's queries
+            self.run_worker(partial(self._warm_project_screen, engine, rows[0].id, today, values["warn_days"]),
+                            thread=True, name="warm", exit_on_error=False)
+
+    @staticmethod
+    def _warm_project_screen(engine, project_id: int, today: date, warn_days: int) -> None:
+        """Worker thread, once the home list is up: read one project's screen and throw it away, so the
+        SQL of a project screen is compiled (SQLAlchemy's statement cache) before the officer opens one."""
+        from servicetui.services import queries
+
+        try:
+            queries.project_detail(engine, project_id, today=today, warn_days=warn_days)
+        except Exception:  # only a warm-up: the screen itself reports any real problem
+            pass
 
     def _offer_meeting_resume(self) -> None:
         from servicetui.tui.meeting import offer_resume
