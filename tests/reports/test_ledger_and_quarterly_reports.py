@@ -91,3 +91,31 @@ def test_quarterly_xlsx_and_md_show_the_ranking_and_the_score_rule(county, tmp_p
     md = (tmp_path / "q.md").read_text(encoding="utf-8")
     assert "| 1 | 供电公司 | 2 | 1 | 0 | 1 | 0 | 60.0 |" in md
     assert "综合得分满分100分" in md
+
+
+def test_quarterly_as_of_reproduces_the_assessment_before_later_changes(county, make_ctx):
+    import time
+    from datetime import date
+
+    from servicetui.reports.asof import end_of_day
+    from servicetui.reports.quarterly import report_date
+    from servicetui.services import entities, problems
+    from servicetui.store.models import utcnow
+
+    def table(**kw):
+        return [(d.name, d.received, d.on_time, d.late, d.still_open, d.overdue, d.funds, d.score)
+                for d in assess(county.engine, 2022, 3, today=county.today, **kw)]
+
+    before = table()
+    time.sleep(0.01)
+    moment = utcnow()
+    time.sleep(0.01)
+    admin = make_ctx(county.world.admin, today=date(2022, 10, 8))
+    entities.record_funds(admin, county.p1, 2022, 9, 5_000, reported_on=date(2022, 9, 29))  # corrected upward
+    entities.archive(admin, entities.Department, county.union, None)
+    problems.close_problem(make_ctx(county.world.officer_login, today=date(2022, 10, 8)), county.a, None, "已到货")
+    after = table()
+    assert after != before and "工商联" not in [row[0] for row in after]
+    assert table(as_of=moment) == before
+    assert report_date(2022, 3, as_of=end_of_day(date(2022, 8, 15))) == date(2022, 8, 15)  # --as-of 2022-08-15
+    assert report_date(2022, 3, today=date(2022, 9, 1), as_of=end_of_day(date(2022, 12, 1))) == date(2022, 9, 1)

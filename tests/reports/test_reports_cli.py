@@ -92,3 +92,11 @@ def test_reports_do_not_load_heavy_libraries_at_start_up():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_quarterly_as_of_is_accepted_and_a_bad_date_is_one_line(county, cli, tmp_path):
+    res = cli("report", "quarterly", "--quarter", "2022Q3", "--as-of", "2099-01-01", "-o", str(tmp_path / "q.md"))
+    assert res.exit_code == 0, res.output
+    assert "| 1 | 供电公司 |" in (tmp_path / "q.md").read_text(encoding="utf-8")
+    res = cli("report", "quarterly", "--quarter", "2022Q3", "--as-of", "not-a-day", "-o", str(tmp_path / "x.md"))
+    assert res.exit_code == 2 and "--as-of" in res.output and "Traceback" not in res.output

@@ -6,7 +6,7 @@
     servicetui export ledger -o 项目台账.xlsx
     servicetui export decisions --session last -o 议定事项清单-2022-09-30.xlsx   # or --format md|docx
     servicetui report monthly --month 2022-09 -o 月通报.docx [--as-of 2022-09-30]
-    servicetui report quarterly --quarter 2022Q3 -o 季考核.xlsx
+    servicetui report quarterly --quarter 2022Q3 -o 季考核.xlsx [--as-of 2022-09-30]
     servicetui template problems -o 问题导入模板.xlsx
     servicetui import 台账.xlsx [--dry-run] [--kind projects|problems]
 
@@ -251,15 +251,18 @@ def report_monthly(state: CliState, month, fmt, output, as_of) -> None:
 @click.option("--quarter", required=True, help="如 2022Q3 / e.g. 2022Q3")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "md"]), help="默认按 -o 的扩展名 / default from -o")
 @click.option("-o", "--output", type=PATH, required=True, help="输出文件 / output file")
+@click.option("--as-of", "as_of", help="按该日（含当天）当时的数据生成 / the numbers as they stood on DATE")
 @click.pass_obj
 @service_errors
-def report_quarterly(state: CliState, quarter, fmt, output) -> None:
+def report_quarterly(state: CliState, quarter, fmt, output, as_of) -> None:
     """季考核 / the quarterly assessment of departments."""
     from servicetui.reports.quarterly import FORMATS, parse_quarter, write_quarterly
 
     year, q = parse_quarter(quarter)
+    moment = _as_of(state, as_of)
     engine = state.ready_engine()
-    res = write_quarterly(engine, year, q, output, _format(fmt, output, FORMATS, "xlsx"), today=_today(state))
+    res = write_quarterly(engine, year, q, output, _format(fmt, output, FORMATS, "xlsx"), today=_today(state),
+                          as_of=moment)
     _done(state, f"已生成季考核（{res.rows} 个单位）→ {output}", f"wrote the assessment ({res.rows} departments) to {output}")
 
 

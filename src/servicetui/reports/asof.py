@@ -33,6 +33,11 @@ def end_of_day(d: date) -> datetime:
     return local.astimezone(timezone.utc)
 
 
+def as_of_day(moment: datetime) -> date:
+    """The local day the data of `moment` belongs to: `end_of_day(d)` (the first instant after d) is d."""
+    return (to_utc(moment) - timedelta(microseconds=1)).astimezone().date()
+
+
 def snapshot(conn, model, columns: Sequence[str], as_of: datetime | None, *,
              include_archived: bool = False) -> list[dict[str, Any]]:
     """Rows of `model` (dicts with `id` and `columns`) as they stood at `as_of`."""

@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from servicetui.domain import rules
 from servicetui.domain.enums import ActivityKind, MilestoneStatus, ProblemStatus, ProjectKind, Stage
-from servicetui.reports.asof import snapshot
+from servicetui.reports.asof import as_of_day, snapshot
 from servicetui.reports.common import percent
 from servicetui.store.models import Activity, Department, FundsReport, Milestone, Problem, Project
 
@@ -98,7 +98,7 @@ def monthly_figures(engine, year: int, month: int, *, as_of: datetime | None = N
     the as-of day when that is earlier)."""
     end = month_end(year, month)
     if report_date is None:
-        report_date = min(end, as_of.astimezone().date()) if as_of else end
+        report_date = min(end, as_of_day(as_of)) if as_of else end
     fig = MonthlyFigures(year, month, report_date, as_of)
     with engine.connect() as conn:
         projects = [p for p in snapshot(conn, Project, ["name", "company", "kind", "stage", "agreed_investment",

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from servicetui.domain.enums import ProblemStatus
+from servicetui.reports.asof import as_of_day, snapshot
 from servicetui.reports.common import ReportError, WriteResult, atomic_target, pct_text, percent, zh_date
 from servicetui.reports.figures import month_end
 from servicetui.reports.xlsx_sheet import Column, LedgerSheet, close_workbook, open_workbook
@@ -86,27 +88,68 @@ def _rate(num: int, den: int) -> Fraction | None:
     return Fraction(num, den) if den else None
 
 
-def assess(engine, year: int, quarter: int, *, today: date | None = None) -> list[DepartmentScore]:
+_ProblemRow = namedtuple("_ProblemRow", "department_id status raised_on due done_on closed_on")
+
+
+def report_date(year: int, quarter: int, *, today: date | None = None, as_of: datetime | None = None) -> date:
+    """R: the quarter's last day, or today / the `as_of` day when that is earlier."""
+    ref = quarter_bounds(year, quarter)[1]
+    if today:
+        ref = min(ref, today)
+    if as_of is not None:
+        ref = min(ref, as_of_day(as_of))
+    return ref
+
+
+def _current_rows(conn, year: int, quarter: int):
+    depts = {d.id: DepartmentScore(d.id, d.name, target=d.funds_target) for d in conn.execute(
+        select(Department.id, Department.name, Department.funds_target)
+        .where(Department.archived == False).order_by(Department.name))}  # noqa: E712
+    problems = conn.execute(
+        select(Problem.department_id, Problem.status, Problem.raised_on, Problem.due, Problem.done_on,
+               Problem.closed_on)
+        .join(Project, Project.id == Problem.project_id)
+        .where(Problem.archived == False, Project.archived == False,  # noqa: E712
+               Problem.department_id.in_(list(depts)))
+    ).all()
+    funds = conn.execute(
+        select(Project.lead_department_id, func.sum(FundsReport.amount))
+        .join(Project, Project.id == FundsReport.project_id)
+        .where(FundsReport.year == year, FundsReport.month <= 3 * quarter, FundsReport.archived == False,  # noqa: E712
+               Project.archived == False, Project.lead_department_id.is_not(None))  # noqa: E712
+        .group_by(Project.lead_department_id)
+    ).all()
+    return depts, problems, funds
+
+
+def _rows_as_of(conn, year: int, quarter: int, as_of: datetime):
+    """The same three lists as `_current_rows`, from the tables as they stood at `as_of`."""
+    names = sorted(snapshot(conn, Department, ["name", "funds_target"], as_of), key=lambda d: d["name"])
+    depts = {d["id"]: DepartmentScore(d["id"], d["name"], target=d["funds_target"]) for d in names}
+    projects = {p["id"]: p["lead_department_id"] for p in snapshot(conn, Project, ["lead_department_id"], as_of)}
+    problems = [_ProblemRow(p["department_id"], p["status"], p["raised_on"], p["due"], p["done_on"], p["closed_on"])
+                for p in snapshot(conn, Problem, ["project_id", "department_id", "status", "raised_on", "due",
+                                                  "done_on", "closed_on"], as_of)
+                if p["project_id"] in projects and p["department_id"] in depts]
+    totals: dict[int, int] = {}
+    for f in snapshot(conn, FundsReport, ["project_id", "year", "month", "amount"], as_of):
+        lead = projects.get(f["project_id"])
+        if lead is not None and f["year"] == year and f["month"] <= 3 * quarter:
+            totals[lead] = totals.get(lead, 0) + (f["amount"] or 0)
+    return depts, problems, list(totals.items())
+
+
+def assess(engine, year: int, quarter: int, *, today: date | None = None,
+           as_of: datetime | None = None) -> list[DepartmentScore]:
+    """Every department's row. With `as_of`, from the data as it stood at that moment (rebuilt from
+    the audit trail, see reports.asof), and the report date is no later than that day."""
     start, end = quarter_bounds(year, quarter)
-    ref = min(end, today) if today else end
+    ref = report_date(year, quarter, today=today, as_of=as_of)
     with engine.connect() as conn:
-        depts = {d.id: DepartmentScore(d.id, d.name, target=d.funds_target) for d in conn.execute(
-            select(Department.id, Department.name, Department.funds_target)
-            .where(Department.archived == False).order_by(Department.name))}  # noqa: E712
-        problems = conn.execute(
-            select(Problem.department_id, Problem.status, Problem.raised_on, Problem.due, Problem.done_on,
-                   Problem.closed_on)
-            .join(Project, Project.id == Problem.project_id)
-            .where(Problem.archived == False, Project.archived == False,  # noqa: E712
-                   Problem.department_id.in_(list(depts)))
-        ).all()
-        funds = conn.execute(
-            select(Project.lead_department_id, func.sum(FundsReport.amount))
-            .join(Project, Project.id == FundsReport.project_id)
-            .where(FundsReport.year == year, FundsReport.month <= 3 * quarter, FundsReport.archived == False,  # noqa: E712
-                   Project.archived == False, Project.lead_department_id.is_not(None))  # noqa: E712
-            .group_by(Project.lead_department_id)
-        ).all()
+        if as_of is None:
+            depts, problems, funds = _current_rows(conn, year, quarter)
+        else:
+            depts, problems, funds = _rows_as_of(conn, year, quarter, as_of)
     for dept_id, total in funds:
         if dept_id in depts:
             depts[dept_id].funds = int(total or 0)
@@ -184,15 +227,15 @@ def _md(v) -> str:
 
 
 def write_quarterly(engine, year: int, quarter: int, path: str | os.PathLike, fmt: str = "xlsx", *,
-                    today: date | None = None, progress=None) -> WriteResult:
+                    today: date | None = None, as_of: datetime | None = None, progress=None) -> WriteResult:
     if fmt not in FORMATS:
         raise ReportError(f"季考核不支持格式：{fmt}", f"the quarterly assessment cannot be written as {fmt}")
     from servicetui.services.entities import get_setting
 
     county, bureau = get_setting(engine, "county"), get_setting(engine, "bureau")
-    scores = assess(engine, year, quarter, today=today)
+    scores = assess(engine, year, quarter, today=today, as_of=as_of)
     start, end = quarter_bounds(year, quarter)
-    ref = min(end, today) if today else end
+    ref = report_date(year, quarter, today=today, as_of=as_of)
     heading = f"{county}{year}年第{'一二三四'[quarter - 1]}季度招商引资责任单位考核表"
     period = f"考核期：{zh_date(start)}—{zh_date(ref)}"
     with atomic_target(path) as tmp:
