@@ -128,3 +128,11 @@ def test_bad_month_is_refused(bad):
 
     with pytest.raises(ReportError):
         parse_month(bad)
+
+
+def test_as_of_a_day_reports_as_of_that_day(county):
+    from servicetui.reports.asof import end_of_day
+
+    f = monthly_figures(county.engine, 2022, 9, as_of=end_of_day(date(2022, 9, 15)))
+    assert f.report_date == date(2022, 9, 15)  # the first instant after the 15th still belongs to the 15th
+    assert monthly_figures(county.engine, 2022, 9, as_of=end_of_day(date(2022, 10, 5))).report_date == date(2022, 9, 30)
