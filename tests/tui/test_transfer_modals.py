@@ -185,3 +185,30 @@ async def test_import_with_a_bad_row_lists_it_and_writes_nothing(make_app, demo,
         await pilot.press("slash", *"围墙施工", "enter")
         await _settle(pilot)
         assert app.screen.query_one("#list").row_count == 1, "the board shows the imported rows"
+
+
+async def test_in_a_browser_the_export_is_downloaded_and_not_left_on_the_server(make_app, monkeypatch):
+    from servicetui.tui.app import ServiceApp
+
+    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
+    delivered: list[tuple[Path, str, bytes]] = []
+    app = make_app()
+
+    def deliver_binary(path, *, save_filename=None, **kw):
+        delivered.append((Path(path), save_filename, Path(path).read_bytes()))  # what Textual opens and sends
+        return "key"
+
+    monkeypatch.setattr(app, "deliver_binary", deliver_binary)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ExportScreen) and modal.what == "ledger"
+        assert modal.query_one("#path").value == "项目台账-2022-09-30.xlsx", "a file name only: it is downloaded"
+        await pilot.press("ctrl+s")
+        await _finish(pilot)
+        assert app.screen is not modal and modal.result.rows > 0
+        assert any("浏览器正在下载 项目台账-2022-09-30.xlsx" in str(n.message) for n in app._notifications)
+    [(path, name, data)] = delivered
+    assert name == "项目台账-2022-09-30.xlsx" and data.startswith(b"PK")
+    assert not path.exists() and not path.parent.exists(), "nothing is left on the server"

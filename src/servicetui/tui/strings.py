@@ -383,6 +383,7 @@ S: dict[str, tuple[str, str]] = {
     "x_run": ("导出", "Export"),
     "x_running": ("正在导出…", "Exporting…"),
     "x_done": ("已导出 {n} 行 → {path}", "Exported {n} rows to {path}"),
+    "x_downloading": ("已导出 {n} 行，浏览器正在下载 {name}", "Exported {n} rows; the browser is downloading {name}"),
     "x_failed": ("导出失败：{msg}", "Export failed: {msg}"),
     "x_bad_month": ("月份格式应为 2022-09", "Month must look like 2022-09"),
     "x_bad_quarter": ("季度格式应为 2022Q3", "Quarter must look like 2022Q3"),

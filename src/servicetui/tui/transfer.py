@@ -15,6 +15,8 @@ never a traceback.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -232,6 +234,7 @@ class ExportScreen(_TransferModal):
         self.what = source.get("what", "problem_list")
         self._auto_path = ""
         self.result = None
+        self._deliver_dir: Path | None = None  # browser: where the file is written before it is sent
 
     def compose(self) -> ComposeResult:
         lang, app = self.lang, self.app
@@ -281,7 +284,8 @@ class ExportScreen(_TransferModal):
         path_input = self.query_one("#path", FieldInput)
         if not path_input.value or path_input.value == self._auto_path:
             name = default_name(self.what, self._fmt(), app.today, self.query_one("#period", FieldInput).value)
-            self._auto_path = str(Path.cwd() / name)
+            # in a browser the file is downloaded: only its name matters
+            self._auto_path = name if app.is_web else str(Path.cwd() / name)
             path_input.value = self._auto_path
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -312,7 +316,11 @@ class ExportScreen(_TransferModal):
             self._message(t("x_bad_quarter", lang), error=True)
             return None
         src = self.source
-        return ExportRequest(what=self.what, fmt=self._fmt(), path=Path(raw).expanduser(), today=self.app.today,
+        path = Path(raw).expanduser()
+        if self.app.is_web:  # written on the server in a directory of its own, then sent to the browser
+            self._deliver_dir = Path(tempfile.mkdtemp(prefix="servicetui-export-"))
+            path = self._deliver_dir / (path.name or default_name(self.what, self._fmt(), self.app.today, period))
+        return ExportRequest(what=self.what, fmt=self._fmt(), path=path, today=self.app.today,
                              period=period, problem_filter=src.get("problem_filter") or queries.ProblemFilter(),
                              problem_sort=src.get("problem_sort", "urgency"),
                              project_filter=src.get("project_filter") or queries.ProjectFilter())
@@ -343,6 +351,9 @@ class ExportScreen(_TransferModal):
 
     def _failed(self, text: str) -> None:
         self._busy(False)
+        if self._deliver_dir is not None:
+            shutil.rmtree(self._deliver_dir, ignore_errors=True)
+            self._deliver_dir = None
         message = t("x_failed", self.lang, msg=text)
         self._message(message, error=True)
         self.app.notify(message, severity="error", timeout=10)
@@ -350,8 +361,20 @@ class ExportScreen(_TransferModal):
     def _finished(self, result) -> None:
         self._busy(False)
         self.result = result
-        self.app.notify(t("x_done", self.lang, n=result.rows, path=str(result.path)), timeout=10)
+        if self._deliver_dir is not None:
+            self._deliver(result)
+        else:
+            self.app.notify(t("x_done", self.lang, n=result.rows, path=str(result.path)), timeout=10)
         self.dismiss(result)
+
+    def _deliver(self, result) -> None:
+        """Browser: send each written file as a download, then remove it from the server. Textual opens
+        the file when the delivery starts, so the name can go at once (the download reads the open file)."""
+        folder, self._deliver_dir = self._deliver_dir, None
+        for path in result.paths:
+            self.app.deliver_binary(path, save_filename=path.name)
+            self.app.notify(t("x_downloading", self.lang, n=result.rows, name=path.name), timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class ImportScreen(_TransferModal):
