@@ -258,3 +258,24 @@ def test_login_in_the_browser_opens_as_the_named_officer(browser, serve, demo_db
         assert_all_local(page)
     finally:
         page.close()
+
+
+def test_an_export_in_the_browser_downloads_the_file(browser, serve, web_demo_db, tmp_path):
+    served = serve("--db", str(web_demo_db))
+    page = Page(browser, served.url)
+    try:
+        page.wait_for(lambda s: SISI in s and "共 12 项" in s, "the projects screen")
+        page.focus_terminal()
+        page.page.keyboard.press("Control+e")
+        page.wait_for(lambda s: "项目台账-2022-09-30.xlsx" in s, "the export modal with a file name only")
+        with page.page.expect_download(timeout=30_000) as info:
+            page.page.keyboard.press("Control+s")
+        download = info.value
+        assert download.suggested_filename == "项目台账-2022-09-30.xlsx"
+        saved = tmp_path / "download.xlsx"
+        download.save_as(saved)
+        assert saved.read_bytes()[:2] == b"PK" and saved.stat().st_size > 5_000
+        page.wait_for(lambda s: "浏览器正在下载" in s, "the notice that the browser is downloading")
+        assert_all_local(page)
+    finally:
+        page.close()

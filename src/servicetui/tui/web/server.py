@@ -52,6 +52,11 @@ JS_PATCHES = (
     ("fontFamily:\"'Roboto Mono', Monaco, 'Courier New', monospace\"", f'fontFamily:"{FONT_FAMILY}"'),
     ("this.terminal.open(e),",
      "this.terminal.open(e),(window.servicetuiTerminals=window.servicetuiTerminals||[]).push(this.terminal),"),
+    # an export (App.deliver_binary) downloads in this tab: upstream opens a new window, which a browser
+    # blocks as a pop-up when the export took longer than its few seconds of user activation
+    ('window.open(n,"_blank")',
+     '(()=>{const a=document.createElement("a");a.href=n;a.download="";document.body.appendChild(a);'
+     'a.click();a.remove()})()'),
 )
 
 
