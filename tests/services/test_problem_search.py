@@ -132,3 +132,14 @@ def test_a_first_search_over_the_whole_text_finds_each_row_once_as_a_test_per_ro
     for text in sorted(t for t in texts if t.strip() == t and t):
         index._last = None
         assert index._positions(text) == [k for k, row in enumerate(rows) if text in row], text
+
+
+@pytest.mark.parametrize("with_note", [False, True])
+def test_the_row_select_has_problem_rows_fields_in_order(with_note):
+    from dataclasses import fields
+
+    from servicetui.services.queries.problems import ProblemRow, _problem_select
+
+    names = [c.name for c in _problem_select(TODAY, 3, with_note=with_note).selected_columns]
+    want = [f.name for f in fields(ProblemRow)]
+    assert names == (want if with_note else want[:-1])  # rows are made positionally: ProblemRow(*row)

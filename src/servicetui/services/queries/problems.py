@@ -133,18 +133,17 @@ class ContainsText(ColumnElement[bool]):
         self.pattern = bindparam(None, f"%{escaped}%", type_=String(), unique=True)
 
 
-@compiles(ContainsText)
-def _contains_like(element: ContainsText, compiler, **kw) -> str:
-    return f"({compiler.process(element.col, **kw)} LIKE {compiler.process(element.pattern, **kw)} ESCAPE '/')"
+def _compile_contains(operator: str):
+    def compile_contains(element: ContainsText, compiler, **kw) -> str:
+        col, pattern = compiler.process(element.col, **kw), compiler.process(element.pattern, **kw)
+        return f"({col} {operator} {pattern} ESCAPE '/')"
+
+    return compile_contains
 
 
-@compiles(ContainsText, "postgresql")
-def _contains_ilike(element: ContainsText, compiler, **kw) -> str:
-    return f"({compiler.process(element.col, **kw)} ILIKE {compiler.process(element.pattern, **kw)} ESCAPE '/')"
-
-
-def contains_text(col, text: str) -> ContainsText:
-    return ContainsText(col, text)
+compiles(ContainsText)(_compile_contains("LIKE"))
+compiles(ContainsText, "postgresql")(_compile_contains("ILIKE"))
+contains_text = ContainsText
 
 
 def _problem_where(f: ProblemFilter, today: date, warn_days: int) -> list:
@@ -213,7 +212,8 @@ def _order(sort: str, today: date):
 @lru_cache(maxsize=32)
 def _problem_select(today: date, warn_days: int, *, with_note: bool):
     """The joined columns of a problem row (built once per day and setting: a select is immutable,
-    and building one — three aliases, the light CASE — costs more than running it for a page)."""
+    and building one — three aliases, the light CASE — costs more than running it for a page).
+    Its columns are ProblemRow's fields in order, so a row is `ProblemRow(*r)` (a test checks)."""
     leader = aliased(Person)
     officer = aliased(Person)
     owner = aliased(Person)
@@ -275,13 +275,20 @@ def problem_rows(
             if not ids:
                 return []
             rows = conn.execute(q.where(Problem.id.in_(ids)))
-            by_id = {r.id: ProblemRow(**r._mapping) for r in rows}
+            by_id = {r.id: ProblemRow(*r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
     q = q.where(*where).order_by(*order).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     with engine.connect() as conn:
-        return [ProblemRow(**r._mapping) for r in conn.execute(q)]
+        return [ProblemRow(*r) for r in conn.execute(q)]
+
+
+@lru_cache(maxsize=32)
+def _problem_select_by_ids(today: date, warn_days: int, *, with_note: bool):
+    """`_problem_select` of the problems whose ids are given as the expanding parameter `page_ids`."""
+    return _problem_select(today, warn_days, with_note=with_note).where(
+        Problem.id.in_(bindparam("page_ids", expanding=True)))
 
 
 _JOINED_SORTS = ("project", "department")  # these order by a joined table's column
@@ -296,7 +303,7 @@ def iter_problem_rows(engine, f: ProblemFilter | None = None, *, today: date, wa
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
         for r in result:
-            yield ProblemRow(**r._mapping)
+            yield ProblemRow(*r)
 
 
 def problem_count(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS) -> int:

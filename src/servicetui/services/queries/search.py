@@ -19,24 +19,22 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from servicetui.domain import rules
 from servicetui.services.queries.problems import (
     ProblemFilter,
     ProblemRow,
     _order,
-    _problem_select,
+    _problem_select_by_ids,
     _problem_where,
 )
 from servicetui.store.models import Department, Problem, Project
 
 SEP = "\x1f"  # between fields, so a match never spans two of them
-_ROW_FIELDS = tuple(f.name for f in fields(ProblemRow))
 ROWS_KEPT = 5000  # joined rows a search keeps between keystrokes (a few MB)
 
 
@@ -98,7 +96,6 @@ class ProblemSearch:
         # the joined rows of pages shown so far, by id (with / without the latest note): the index lives
         # until the next write or change poll, so they are the rows as they are
         self._rows: dict[bool, dict[int, ProblemRow]] = {False: {}, True: {}}
-        self._page_selects: dict[bool, Any] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -140,17 +137,10 @@ class ProblemSearch:
         return [ids[k] for k in pos[offset:end]]
 
     def _fetch(self, ids: list[int], with_note: bool) -> list[ProblemRow]:
-        """The joined columns of these problems (any order): the board's row select, built once per
-        index with the ids as one expanding parameter, its rows made positionally."""
-        q = self._page_selects.get(with_note)
-        if q is None:
-            q = self._page_selects[with_note] = _problem_select(self.today, self.warn_days, with_note=with_note).where(
-                Problem.id.in_(bindparam("page_ids", expanding=True)))
+        """The joined columns of these problems (any order), made positionally."""
+        q = _problem_select_by_ids(self.today, self.warn_days, with_note=with_note)
         with self.engine.connect() as conn:
-            result = conn.execute(q, {"page_ids": ids})
-            if tuple(result.keys()) == _ROW_FIELDS[:len(result.keys())]:
-                return [ProblemRow(*r) for r in result]
-            return [ProblemRow(**r._mapping) for r in result]  # (a select whose columns differ from the fields)
+            return [ProblemRow(*r) for r in conn.execute(q, {"page_ids": ids})]
 
     def rows(self, text: str, offset: int, limit: int, *, with_note: bool = False) -> list[ProblemRow]:
         """One page, in board order, with the joined columns of just those rows."""
