@@ -30,7 +30,8 @@ from servicetui.services import queries, review
 from servicetui.tui import actions
 from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
 from servicetui.tui.project_screen import MilestoneGrid, facts_text, show_blockers
-from servicetui.tui.screens import BaseScreen, ProblemTable, problem_columns, problem_status_text
+from servicetui.tui.problem_table import ProblemTable, problem_columns, problem_status_text
+from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import AppFooter, Column, FieldInput, I18nBindings, LazyTable, StatusLine, TopBar, light_text
 

@@ -22,7 +22,8 @@ from servicetui.domain.enums import MilestoneStatus, ProblemKind
 from servicetui.domain.parsing import format_money, money_unit_label
 from servicetui.services import history, queries
 from servicetui.tui import actions
-from servicetui.tui.screens import BaseScreen, ProblemTable, problem_columns, problem_status_text
+from servicetui.tui.problem_table import ProblemTable, problem_columns, problem_status_text
+from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import (
     AppFooter,
