@@ -14,64 +14,16 @@ from typing import Any, Callable
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from servicetui.tui.strings import t
+from servicetui.tui.palette import ServiceCommands, ServicePalette
 from servicetui.tui.widgets import AppFooter, TopBar, translate_bindings
 
 # Nothing here imports the database layer at module level: `servicetui` paints the frame of the
 # home screen first (BootScreen) and opens the database, loads the data layer and the first page
 # of the home list in a worker thread meanwhile (see ServiceApp._open_worker).
-
-
-class ServiceCommands(Provider):
-    """The command palette: every action that can run on this screen, and "jump to project …"."""
-
-    async def startup(self) -> None:
-        from servicetui.tui import data
-
-        app = self.app
-        self._projects = data.project_choices(app.engine) if getattr(app, "engine", None) is not None else []
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app = self.app
-        lang = getattr(app, "lang", "zh")
-        out: list[tuple[str, str, Callable[[], Any]]] = []
-        seen: set[tuple[int, str]] = set()
-        keys: dict[tuple[int, str], list[str]] = {}
-        items = []
-        for key, ab in self.screen.active_bindings.items():
-            node, binding = ab.node, ab.binding
-            if not ab.enabled or not binding.description or binding.system:
-                continue
-            ident = (id(node), binding.action)
-            keys.setdefault(ident, []).append(app.get_key_display(binding))
-            if ident not in seen:
-                seen.add(ident)
-                items.append((ident, node, binding))
-        for ident, node, binding in items:
-            text = f"{binding.description}  ({', '.join(keys[ident])})"
-            out.append((text, binding.id or binding.action, partial(self._run, binding.action, node)))
-        for pid, code, name in getattr(self, "_projects", []):
-            out.append((t("jump_project", lang, name=f"{code} {name}"), t("jump_project_help", lang),
-                        partial(app.open_project, pid)))
-        return out
-
-    def _run(self, action: str, node) -> None:
-        self.app.call_later(self.app.run_action, action, node)
-
-    async def discover(self) -> Hits:
-        for text, help_, cb in self._commands():
-            yield DiscoveryHit(text, cb, help=help_)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, help_, cb in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), cb, help=help_)
 
 
 def _projects():
@@ -429,6 +381,24 @@ class ServiceApp(App):
         from servicetui.tui.transfer import open_import
 
         open_import(self)
+
+    # -- the command palette, in the app's language ---------------------------------------
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not ServicePalette.is_open(self):
+            self.push_screen(ServicePalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(ServicePalette(providers=[ThemeProvider], placeholder=t("palette_themes", self.lang)))
+
+    def get_system_commands(self, screen: Screen):
+        from textual.app import SystemCommand
+
+        from servicetui.tui.palette import system_commands
+
+        for title, help_, callback in system_commands(self, screen):
+            yield SystemCommand(title, help_, callback)
 
     def action_help(self) -> None:
         from servicetui.tui.help import HelpScreen

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from servicetui.tui.strings import t
+from servicetui.tui.textual_words import binding_words
 from servicetui.tui.widgets import I18nBindings
 
 
@@ -26,7 +27,8 @@ def binding_groups(app, screen: Screen) -> list[tuple[str, list[tuple[str, str, 
             continue
         target = app_rows if node is app else screen_rows if node is screen else focused_rows
         ident = (id(node), b.action)
-        entry = target.setdefault(ident, [[], b.description, b.id or b.action])
+        # Textual's own keys have no id: the keymap file cannot rebind them, so none is shown
+        entry = target.setdefault(ident, [[], binding_words(b.description, lang), b.id or ""])
         display = app.get_key_display(b)
         if display not in entry[0]:
             entry[0].append(display)
