@@ -17,8 +17,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from servicetui.tui.strings import t
 from servicetui.tui.palette import ServiceCommands, ServicePalette
+from servicetui.tui.strings import t
 from servicetui.tui.widgets import AppFooter, TopBar, translate_bindings
 
 # Nothing here imports the database layer at module level: `servicetui` paints the frame of the

@@ -3,13 +3,21 @@ Textual's system commands, all in the app's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from rich.align import Align
 from rich.text import Text
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import (
+    CommandList,
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Provider,
+)
 from textual.widgets.option_list import Option
 
 from servicetui.tui.strings import t
@@ -32,7 +40,7 @@ class ServiceCommands(Provider):
         seen: set[tuple[int, str]] = set()
         keys: dict[tuple[int, str], list[str]] = {}
         items = []
-        for key, ab in self.screen.active_bindings.items():
+        for ab in self.screen.active_bindings.values():
             node, binding = ab.node, ab.binding
             if not ab.enabled or not binding.description or binding.system:
                 continue
