@@ -212,3 +212,67 @@ async def test_in_a_browser_the_export_is_downloaded_and_not_left_on_the_server(
     [(path, name, data)] = delivered
     assert name == "项目台账-2022-09-30.xlsx" and data.startswith(b"PK")
     assert not path.exists() and not path.parent.exists(), "nothing is left on the server"
+
+
+async def test_in_a_browser_ctrl_u_uploads_the_file_to_import_and_the_box_goes_with_the_modal(
+        make_app, demo, monkeypatch, tmp_path):
+    from servicetui.tui.app import ServiceApp
+    from servicetui.tui.web import uploads
+
+    engine, _, _ = demo
+    before = _count(engine, Problem)
+    root = tmp_path / "uploads"
+    root.mkdir()
+    monkeypatch.setenv(uploads.ENV, str(root))
+    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
+    asked: list[str] = []
+    app = make_app()
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: asked.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await _settle(pilot)
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ImportScreen) and modal.query_one("#path").has_focus
+        await pilot.press("ctrl+u")  # even with the path field focused (where ctrl+u would clear it)
+        await _settle(pilot)
+        [url] = asked
+        assert url.startswith(uploads.SCHEME)
+        box = root / url[len(uploads.SCHEME):]
+        assert box.is_dir() and uploads.TOKEN.fullmatch(box.name)
+        assert "请在浏览器的对话框中选择文件" in str(modal.query_one("#message").render())
+        # the server writes the upload (a .part first: not taken until it is renamed)
+        part = _csv(box / ("问题.csv" + uploads.PART), ["项目名称", "问题", "责任单位", "办结时限"],
+                    [[SISI, "上传的问题：围墙施工", "供电公司", "2022-10-20"]])
+        await pilot.pause(3 * modal.UPLOAD_POLL)
+        assert modal.query_one("#path").value == ""
+        part.rename(box / "问题.csv")
+        await pilot.pause(3 * modal.UPLOAD_POLL)
+        assert modal.query_one("#path").value == str(box / "问题.csv")
+        assert "已上传 问题.csv" in str(modal.query_one("#message").render())
+        await pilot.press("ctrl+s")
+        await _finish(pilot)
+        assert app.screen is not modal and _count(engine, Problem) == before + 1
+    assert not box.exists(), "the upload box goes when the modal closes"
+
+
+async def test_outside_a_browser_the_import_has_no_upload(make_app, monkeypatch, tmp_path):
+    from servicetui.tui.web import uploads
+
+    root = tmp_path / "uploads"
+    root.mkdir()
+    monkeypatch.setenv(uploads.ENV, str(root))
+    app = make_app()
+    asked: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: asked.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ImportScreen) and not modal.query("#upload")
+        modal.query_one("#path").value = "abc"
+        await pilot.press("ctrl+u")  # the path field's own key: clears to the start
+        await _settle(pilot)
+        assert asked == [] and list(root.iterdir()) == []
+        assert modal.query_one("#path").value == ""

@@ -279,3 +279,35 @@ def test_an_export_in_the_browser_downloads_the_file(browser, serve, web_demo_db
         assert_all_local(page)
     finally:
         page.close()
+
+
+def test_an_import_in_the_browser_uploads_the_file_from_this_computer(browser, serve, demo_db_copy, tmp_path):
+    import csv
+    import sqlite3
+
+    ledger = tmp_path / "本机的问题台账.csv"
+    with open(ledger, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([["项目名称", "问题", "责任单位", "办结时限"],
+                                  [SISI, "从浏览器上传的问题：围墙施工", "供电公司", "2022-10-20"]])
+    served = serve("--db", str(demo_db_copy))
+    page = Page(browser, served.url)
+    try:
+        page.wait_for(lambda s: SISI in s and "共 12 项" in s, "the projects screen")
+        page.focus_terminal()
+        page.page.keyboard.press("Control+o")
+        page.wait_for(lambda s: "Ctrl+U" in s and "从本机上传" in s, "the import modal offering an upload")
+        page.page.keyboard.press("Control+u")
+        page.page.wait_for_selector("#servicetui-upload.-open", timeout=15_000)
+        page.page.screenshot(path=str(tmp_path / "upload-dialog.png"))
+        page.page.set_input_files("#servicetui-upload-file", str(ledger))  # choosing the file sends it
+        page.page.wait_for_selector("#servicetui-upload.-open", state="hidden", timeout=15_000)
+        page.wait_for(lambda s: "已上传 本机的问题台账.csv" in s, "the modal taking the uploaded file")
+        page.focus_terminal()
+        page.page.keyboard.press("Control+s")
+        page.wait_for(lambda s: "已导入 1 行问题" in s, "the import's notice")
+        with sqlite3.connect(demo_db_copy) as conn:
+            titles = [r[0] for r in conn.execute("SELECT title FROM problem WHERE title LIKE '从浏览器上传%'")]
+        assert titles == ["从浏览器上传的问题：围墙施工"]
+        assert_all_local(page)
+    finally:
+        page.close()

@@ -378,11 +378,25 @@ class ExportScreen(_TransferModal):
 
 
 class ImportScreen(_TransferModal):
-    """Path, kind, dry run; runs the importer in a worker; lists every bad row; refreshes the lists."""
+    """Path, kind, dry run; runs the importer in a worker; lists every bad row; refreshes the lists.
+
+    In a browser (`servicetui serve`) `ctrl+u` uploads the file from the officer's computer
+    (web/uploads.py): the page shows its upload dialog, and the uploaded file's path fills the field."""
+
+    BINDINGS = [Binding("ctrl+u", "upload", "i_upload", id="import.upload", priority=True)]
+    UPLOAD_POLL = 0.3  # seconds between looks into the upload box
 
     def __init__(self) -> None:
         super().__init__()
         self.result = None
+        self._upload_box: Path | None = None
+        self._upload_timer = None
+
+    @property
+    def can_upload(self) -> bool:
+        from servicetui.tui.web.uploads import upload_root
+
+        return self.app.is_web and upload_root() is not None
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -390,7 +404,12 @@ class ImportScreen(_TransferModal):
             yield Static(t("i_title", lang), id="title")
             with Horizontal(classes="row"):
                 yield Label(t("i_path", lang))
-                yield FieldInput("", id="path", compact=True, placeholder=f"{Path.cwd() / '台账.xlsx'}  (xlsx / csv)")
+                placeholder = t("i_path_web", lang) if self.can_upload else f"{Path.cwd() / '台账.xlsx'}  (xlsx / csv)"
+                yield FieldInput("", id="path", compact=True, placeholder=placeholder)
+            if self.can_upload:
+                with Horizontal(classes="row"):
+                    yield Label("")
+                    yield Button(t("i_upload_button", lang), id="upload", compact=True)
             with Horizontal(classes="row"):
                 yield Label(t("i_kind", lang))
                 yield Select([(t("i_auto", lang), "auto"), (t("i_projects", lang), "projects"),
@@ -416,6 +435,56 @@ class ImportScreen(_TransferModal):
         table.add_column(t("c_why", lang), key="why", width=68)
         table.display = False
         self.query_one("#path", FieldInput).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "upload":
+            return self.can_upload and not self.running
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "upload":
+            event.stop()
+            self.action_upload()
+        else:
+            super().on_button_pressed(event)
+
+    def action_upload(self) -> None:
+        """Ask the page for a file from the officer's computer (a new upload box each time)."""
+        from servicetui.tui.web import uploads
+
+        root = uploads.upload_root()
+        if self.running or root is None or not self.app.is_web:
+            return
+        self._end_upload()
+        token, self._upload_box = uploads.new_box(root)
+        self.app.open_url(f"{uploads.SCHEME}{token}")
+        self._message(t("i_upload_wait", self.lang))
+        self._upload_timer = self.set_interval(self.UPLOAD_POLL, self._look_for_upload)
+
+    def _look_for_upload(self) -> None:
+        from servicetui.tui.web.uploads import uploaded
+
+        got = uploaded(self._upload_box) if self._upload_box is not None else None
+        if got is None:
+            return
+        self._upload_timer.stop()
+        self._upload_timer = None
+        self.query_one("#path", FieldInput).value = str(got)
+        size = got.stat().st_size
+        self._message(t("i_uploaded", self.lang, name=got.name, kb=max(1, round(size / 1024))))
+        self.query_one("#start", Button).focus()
+
+    def _end_upload(self) -> None:
+        from servicetui.tui.web.uploads import remove_box
+
+        if self._upload_timer is not None:
+            self._upload_timer.stop()
+            self._upload_timer = None
+        remove_box(self._upload_box)
+        self._upload_box = None
+
+    def on_unmount(self) -> None:
+        self._end_upload()
 
     def action_start(self) -> None:
         if self.running:

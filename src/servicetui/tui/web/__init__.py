@@ -5,7 +5,9 @@
                     keeps it so
     login.py        `python -m servicetui.tui.web.login`: the app behind a "who are you" screen
                     (`servicetui serve --login`)
-    templates/      the page (app_index.html)
+    uploads.py      an import's file from the officer's computer: the upload box a session makes,
+                    the rules the server's /servicetui/upload/<token> applies
+    templates/      the page (app_index.html, with the upload dialog)
     static/         its stylesheet
 
 Nothing here imports Textual at import time (tests/test_import_hygiene.py).

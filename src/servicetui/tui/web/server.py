@@ -19,15 +19,20 @@ fonts.googleapis.com, and its terminal (static/js/textual.js, xterm.js) asks for
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import aiohttp_jinja2
 import textual_serve
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from textual_serve.server import Server, to_int
+
+from servicetui.tui.web import uploads
 
 log = logging.getLogger("servicetui.tui.web")
 
@@ -57,6 +62,11 @@ JS_PATCHES = (
     ('window.open(n,"_blank")',
      '(()=>{const a=document.createElement("a");a.href=n;a.download="";document.body.appendChild(a);'
      'a.click();a.remove()})()'),
+    # the import modal asks for a file from the officer's computer (web/uploads.py): the page shows its
+    # upload dialog for that address instead of opening it
+    ('window.open(e,t?"_blank":"_self")',
+     f'(e.startsWith("{uploads.SCHEME}")&&window.servicetuiUpload?window.servicetuiUpload('
+     f'e.slice({len(uploads.SCHEME)})):window.open(e,t?"_blank":"_self"))'),
 )
 
 
@@ -136,9 +146,60 @@ class ServiceServer(Server):
         app = await super()._make_app()
         # Registered after textual-serve's routes: "/servicetui/…" is a prefix of none of them.
         app.router.add_get("/servicetui/textual.js", self.handle_textual_js, name="servicetui-js")
+        app.router.add_post("/servicetui/upload/{token}", self.handle_upload, name="servicetui-upload")
         app.router.add_static("/servicetui", STATIC_DIR, name="servicetui-static")
         app.on_response_prepare.append(self._add_headers)
+        # the sessions (started later, with this environment) make their upload boxes in here
+        self.upload_root = Path(tempfile.mkdtemp(prefix="servicetui-uploads-"))
+        os.environ[uploads.ENV] = str(self.upload_root)
+        app.on_cleanup.append(self._remove_uploads)
         return app
+
+    async def _remove_uploads(self, _app: web.Application) -> None:
+        shutil.rmtree(self.upload_root, ignore_errors=True)
+
+    async def handle_upload(self, request: web.Request) -> web.Response:
+        """A file from the officer's computer into an upload box a session made (web/uploads.py):
+        JSON {"ok", "name", "bytes"} or {"ok": false, "message"} with the refusal's status."""
+        try:
+            name, size = await self._receive(request)
+        except uploads.UploadError as exc:
+            return web.json_response({"ok": False, "message": exc.en if self.lang == "en" else exc.zh},
+                                     status=exc.status)
+        return web.json_response({"ok": True, "name": name, "bytes": size})
+
+    async def _receive(self, request: web.Request) -> tuple[str, int]:
+        box = uploads.box_for(self.upload_root, request.match_info.get("token", ""))
+        if any(box.iterdir()):
+            raise uploads.UploadError(409, "这里已经上传过文件，请在程序中重新选择“上传”",
+                                      "a file was already uploaded here: choose upload again")
+        try:
+            reader = await request.multipart()
+        except (AssertionError, ValueError, KeyError) as exc:  # not multipart/form-data
+            raise uploads.UploadError(400, "没有收到文件", "no file received") from exc
+        field = await reader.next()
+        while field is not None and getattr(field, "name", None) != "file":
+            field = await reader.next()
+        if field is None or not isinstance(field, BodyPartReader):
+            raise uploads.UploadError(400, "没有收到文件", "no file received")
+        # a browser sends the name as UTF-8; some clients (aiohttp's) percent-encode it
+        name = uploads.checked_name(unquote(field.filename or ""))
+        part = box / (name + uploads.PART)
+        size = 0
+        try:
+            with open(part, "wb") as fh:
+                while chunk := await field.read_chunk(256 * 1024):
+                    size += len(chunk)
+                    if size > uploads.MAX_BYTES:
+                        raise uploads.UploadError(
+                            413, f"文件超过 {uploads.MAX_BYTES // 2**20} MB", f"the file is over {uploads.MAX_BYTES // 2**20} MB")
+                    fh.write(chunk)
+            if not size:
+                raise uploads.UploadError(400, "文件是空的", "the file is empty")
+            os.replace(part, box / name)
+        finally:
+            part.unlink(missing_ok=True)
+        return name, size
 
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict[str, Any]:
