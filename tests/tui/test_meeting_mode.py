@@ -13,7 +13,8 @@ from servicetui.services import problems, review
 from servicetui.services.context import Ctx
 from servicetui.store.models import AuditEntry, Person, Problem, ReviewSession
 from servicetui.tui.forms import ConfirmScreen, FormScreen
-from servicetui.tui.meeting import ExportDecisionsScreen, MeetingScreen, MeetingSummaryScreen
+from servicetui.tui.meeting import MeetingScreen, MeetingSummaryScreen
+from servicetui.tui.transfer import ExportScreen
 from servicetui.tui.screens import ProblemTable
 
 SIZE = (160, 45)
@@ -128,14 +129,15 @@ async def test_a_whole_meeting_with_a_break_in_the_middle(make_app, demo, tmp_pa
         text = str(summary.query_one("#mt-summary").render())
         assert "已审议 6 个项目" in text and "议定事项 2 项" in text
 
-        # export the 议定事项清单 through the modal (thread worker, progress bar, toast)
+        # export the 议定事项清单 through the export modal (thread worker, progress bar, toast)
         await pilot.press("x")
         await _settle(pilot)
         modal = app2.screen
-        assert isinstance(modal, ExportDecisionsScreen)
-        assert modal.query_one("#ex-path").value == "议定事项清单-2022-09-30.xlsx"
+        assert isinstance(modal, ExportScreen) and modal.what == "decisions"
+        assert modal.query_one("#path").value.endswith("议定事项清单-2022-09-30.xlsx")
+        assert "范围：" in str(modal.query_one("#scope").render())
         out = tmp_path / "议定事项清单.xlsx"
-        modal.query_one("#ex-path").value = str(out)
+        modal.query_one("#path").value = str(out)
         await pilot.press("ctrl+s")
         await app2.workers.wait_for_complete()
         await _settle(pilot)
@@ -251,3 +253,60 @@ def test_meeting_project_screen_in_chinese(snap_compare, make_app):
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_in_a_browser_the_decisions_are_downloaded_and_only_meeting_screens_offer_them(
+        make_app, demo, monkeypatch):
+    from pathlib import Path
+
+    from servicetui.tui.app import ServiceApp
+
+    engine, user, today = demo
+    ctx = Ctx(engine, actor=user, today=today)
+    sid = review.start_session(ctx, scope="red_yellow")
+    view = review.session_view(engine, sid, today=today)
+    review.add_decision(ctx, sid, view.items[0].project_id, title="协调供电公司完成报装", department_id=2,
+                        due=today + timedelta(days=7))
+    review.finish_session(ctx, sid)
+
+    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
+    delivered: list[tuple[Path, str, bytes]] = []
+    app = make_app()
+
+    def deliver_binary(path, *, save_filename=None, **kw):
+        delivered.append((Path(path), save_filename, Path(path).read_bytes()))
+        return "key"
+
+    monkeypatch.setattr(app, "deliver_binary", deliver_binary)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")  # elsewhere: no meeting, no 议定事项清单 to choose
+        await _settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert "decisions" not in [v for _, v in app.screen.query_one("#what", Select)._options]
+        await pilot.press("escape")
+        await _settle(pilot)
+        app.push_screen(MeetingSummaryScreen(sid))
+        await _settle(pilot)
+        await pilot.press("x")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ExportScreen) and modal.what == "decisions"
+        assert modal.query_one("#path").value == "议定事项清单-2022-09-30.xlsx", "a file name only: it is downloaded"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await _settle(pilot)
+        assert any("浏览器正在下载 议定事项清单-2022-09-30.xlsx" in str(n.message) for n in app._notifications)
+    [(path, name, data)] = delivered
+    assert name == "议定事项清单-2022-09-30.xlsx" and data.startswith(b"PK")
+    assert not path.parent.exists(), "nothing is left on the server"
+
+
+def test_an_export_of_decisions_without_a_meeting_is_one_clear_error(demo, tmp_path):
+    import pytest
+
+    from servicetui.reports.common import ReportError
+    from servicetui.tui.transfer import ExportRequest, run_export
+
+    engine, _, today = demo
+    with pytest.raises(ReportError, match="没有选定调度会"):
+        run_export(engine, ExportRequest(what="decisions", fmt="xlsx", path=tmp_path / "x.xlsx", today=today))

@@ -11,17 +11,15 @@ move, so a new app on the same database resumes at the same project.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from sqlalchemy import select
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, ProgressBar, Select, Static
+from textual.widgets import Label, Static
 
 from servicetui import i18n
 from servicetui.domain import rules
@@ -33,7 +31,7 @@ from servicetui.tui.project_screen import MilestoneGrid, facts_text, show_blocke
 from servicetui.tui.problem_table import ProblemTable, problem_columns, problem_status_text
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import AppFooter, Column, FieldInput, I18nBindings, LazyTable, StatusLine, TopBar, light_text
+from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar, light_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from servicetui.tui.app import ServiceApp
@@ -142,6 +140,12 @@ def start_form(app: "ServiceApp") -> None:
 
 
 # -- read helpers ------------------------------------------------------------------------------
+def meeting_source(app: "ServiceApp", session_id: int, view: review.SessionView | None) -> dict[str, Any]:
+    """The export modal's source on a dispatch meeting's screens (transfer.source_of)."""
+    return {"what": "decisions", "session_id": session_id, "held_on": view.held_on if view else app.today,
+            "meeting_title": view.title if view else ""}
+
+
 def recent_notes(engine, project_id: int, limit: int = 8) -> list[tuple[date | None, str, str]]:
     """The project's latest progress notes (办理进展): (on, problem title, text)."""
     from servicetui.store.models import Problem, ProblemEvent
@@ -485,6 +489,9 @@ class MeetingScreen(BaseScreen):
         if self.project_id is not None:
             actions.add_problem(self.app, self.project_id)
 
+    def meeting_source(self) -> dict[str, Any]:
+        return meeting_source(self.app, self.session_id, self.view)
+
     def action_leave(self) -> None:
         self.app.notify(t("mt_left", self.lang))
         self.app.pop_screen()
@@ -571,136 +578,14 @@ class MeetingSummaryScreen(BaseScreen):
         self.query_one("#mt-summary", Static).update(Text("\n").join(lines))
         self.query_one("#mt-summary-list", LazyTable).reload()
 
+    def meeting_source(self) -> dict[str, Any]:
+        """What ctrl+e / x export from here (transfer.source_of): this meeting's 议定事项清单."""
+        return meeting_source(self.app, self.session_id, self.view)
+
     def action_export(self) -> None:
-        held_on = self.view.held_on if self.view else self.app.today
-        self.app.push_screen(ExportDecisionsScreen(self.session_id, held_on))
+        from servicetui.tui.transfer import open_export
+
+        open_export(self.app)
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-class ExportDecisionsScreen(I18nBindings, ModalScreen[str | None]):
-    """Format and path; the writer runs in a thread worker with a progress bar; a toast names the file."""
-
-    DEFAULT_CSS = """
-    ExportDecisionsScreen { align: center middle; }
-    ExportDecisionsScreen > Vertical { width: 90; max-width: 95%; height: auto; border: thick $primary;
-                                       background: $surface; padding: 0 1; }
-    ExportDecisionsScreen #ex-title { text-style: bold; padding: 0 0 1 0; }
-    ExportDecisionsScreen .row { height: auto; }
-    ExportDecisionsScreen .row > Label { width: 12; text-align: right; padding: 0 1 0 0; }
-    ExportDecisionsScreen #ex-path { width: 1fr; }
-    ExportDecisionsScreen #ex-progress { padding: 1 0 0 13; }
-    ExportDecisionsScreen #ex-message { color: $error; height: auto; }
-    ExportDecisionsScreen #ex-buttons { height: auto; padding: 1 0 0 0; }
-    ExportDecisionsScreen #ex-buttons Button { margin: 0 2 0 0; min-width: 10; }
-    """
-    BINDINGS = [
-        Binding("ctrl+s", "export", "a_mt_do_export", id="export.run", priority=True),
-        Binding("escape", "cancel", "a_cancel", id="export.cancel"),
-    ]
-
-    def __init__(self, session_id: int, held_on: date, fmt: str = "xlsx") -> None:
-        super().__init__()
-        self._translate()
-        self.session_id = session_id
-        self.held_on = held_on
-        self.fmt = fmt
-        self.running = False
-
-    @property
-    def lang(self) -> str:
-        return getattr(self.app, "lang", "zh")
-
-    def compose(self) -> ComposeResult:
-        from servicetui.reports.decisions import FORMATS, default_filename
-
-        lang = self.lang
-        with Vertical():
-            yield Static(t("mt_export_title", lang), id="ex-title")
-            with Horizontal(classes="row"):
-                yield Label(t("mt_export_format", lang))
-                yield Select([(f, f) for f in FORMATS], value=self.fmt, allow_blank=False, id="ex-format",
-                             compact=True)
-            with Horizontal(classes="row"):
-                yield Label(t("mt_export_path", lang))
-                yield FieldInput(default_filename(self.held_on, self.fmt), id="ex-path", compact=True)
-            yield ProgressBar(total=None, show_eta=False, id="ex-progress")
-            yield Static("", id="ex-message", markup=False)
-            with Horizontal(id="ex-buttons"):
-                yield Button(t("a_mt_do_export", lang), id="ex-run", variant="primary", compact=True)
-                yield Button(t("a_cancel", lang), id="ex-cancel", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#ex-path", FieldInput).focus()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "ex-format" or event.value is Select.NULL:
-            return
-        self.fmt = str(event.value)
-        path = self.query_one("#ex-path", FieldInput)
-        p = Path(path.value)
-        if p.suffix.lower().lstrip(".") in ("xlsx", "md", "docx"):
-            path.value = str(p.with_suffix("." + self.fmt))
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ex-run":
-            self.action_export()
-        else:
-            self.action_cancel()
-
-    def on_input_submitted(self) -> None:
-        self.action_export()
-
-    def action_cancel(self) -> None:
-        if not self.running:
-            self.dismiss(None)
-
-    def action_export(self) -> None:
-        if self.running:
-            return
-        raw = self.query_one("#ex-path", FieldInput).value.strip()
-        if not raw:
-            self.query_one("#ex-message", Static).update(t("mt_export_no_path", self.lang))
-            return
-        path = Path(raw).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        self.running = True
-        self.query_one("#ex-message", Static).update("")
-        self.query_one("#ex-run", Button).disabled = True
-        self.write_file(path, self.fmt)
-
-    @work(thread=True, exclusive=True, group="export-decisions")
-    def write_file(self, path: Path, fmt: str) -> None:
-        from servicetui.reports.decisions import write_decisions
-        from servicetui.services.errors import ServiceError
-
-        app = self.app
-
-        def progress(done: int, total: int) -> None:
-            app.call_from_thread(self._progress, done, total)
-
-        try:
-            res = write_decisions(app.engine, self.session_id, path, fmt, today=app.today, progress=progress)
-        except ServiceError as exc:
-            app.call_from_thread(self._failed, exc.message(self.lang))
-            return
-        except Exception as exc:  # never a traceback in the interface
-            app.call_from_thread(self._failed, f"{type(exc).__name__}: {exc}")
-            return
-        app.call_from_thread(self._finished, str(path), res.rows)
-
-    def _progress(self, done: int, total: int) -> None:
-        self.query_one("#ex-progress", ProgressBar).update(total=max(total, 1), progress=done)
-
-    def _failed(self, message: str) -> None:
-        self.running = False
-        self.query_one("#ex-run", Button).disabled = False
-        self.query_one("#ex-message", Static).update(message)
-        self.app.notify(message, severity="error", timeout=8)
-
-    def _finished(self, path: str, rows: int) -> None:
-        self.running = False
-        self.app.notify(t("mt_exported", self.lang, n=rows, path=path), timeout=8)
-        self.dismiss(path)

@@ -47,14 +47,16 @@ from servicetui.tui.widgets import FieldInput, I18nBindings
 
 V = i18n.value
 
-WHATS = ("problem_list", "ledger", "monthly", "quarterly")
+WHATS = ("problem_list", "ledger", "monthly", "quarterly")  # + "decisions" from a dispatch meeting's screens
 FORMATS: dict[str, tuple[str, ...]] = {
     "problem_list": ("xlsx", "csv", "md", "json"),
     "ledger": ("xlsx", "csv"),
     "monthly": ("docx", "md"),
     "quarterly": ("xlsx", "md"),
+    "decisions": ("xlsx", "md", "docx"),
 }
-STEMS = {"problem_list": "问题清单", "ledger": "项目台账", "monthly": "月通报", "quarterly": "季考核"}
+STEMS = {"problem_list": "问题清单", "ledger": "项目台账", "monthly": "月通报", "quarterly": "季考核",
+         "decisions": "议定事项清单"}
 QUARTER_ZH = "一二三四"
 
 
@@ -69,6 +71,7 @@ class ExportRequest:
     problem_filter: queries.ProblemFilter = field(default_factory=queries.ProblemFilter)
     problem_sort: str = "urgency"
     project_filter: queries.ProjectFilter = field(default_factory=queries.ProjectFilter)
+    session_id: int | None = None  # decisions: the dispatch meeting
 
 
 def default_period(what: str, today: date) -> str:
@@ -79,10 +82,11 @@ def default_period(what: str, today: date) -> str:
     return ""
 
 
-def default_name(what: str, fmt: str, today: date, period: str = "") -> str:
-    """A dated Chinese file name: 问题清单-2022-09-30.xlsx, 月通报-2022年9月.docx, 季考核-2022年第三季度.xlsx."""
+def default_name(what: str, fmt: str, today: date, period: str = "", day: date | None = None) -> str:
+    """A dated Chinese file name: 问题清单-2022-09-30.xlsx, 月通报-2022年9月.docx, 季考核-2022年第三季度.xlsx,
+    议定事项清单-<the meeting's day>.xlsx (`day`)."""
     stem = STEMS[what]
-    when = today.isoformat()
+    when = (day or today).isoformat()
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", period.strip()) if what == "monthly" else None
     if m:
         when = f"{m[1]}年{int(m[2])}月"
@@ -116,6 +120,12 @@ def run_export(engine, req: ExportRequest, progress: Callable[[int, int], None] 
 
         year, month = parse_month(req.period)
         return write_monthly(engine, year, month, req.path, req.fmt, today=req.today, progress=progress)
+    if req.what == "decisions":
+        from servicetui.reports.decisions import write_decisions
+
+        if req.session_id is None:
+            raise ReportError("没有选定调度会", "no dispatch meeting chosen")
+        return write_decisions(engine, req.session_id, req.path, req.fmt, today=req.today, progress=progress)
     from servicetui.reports.quarterly import parse_quarter, write_quarterly
 
     year, quarter = parse_quarter(req.period)
@@ -136,6 +146,9 @@ def source_of(screen) -> dict[str, Any]:
     from servicetui.tui.project_screen import ProjectScreen
     from servicetui.tui.screens import ProblemsScreen, ProjectsScreen
 
+    meeting = getattr(screen, "meeting_source", None)  # the dispatch meeting's screens: its 议定事项清单
+    if meeting is not None:
+        return meeting()
     if isinstance(screen, ProblemsScreen):
         return {"what": "problem_list", "problem_filter": screen.filter, "problem_sort": screen.sort}
     if isinstance(screen, ProjectScreen):
@@ -238,7 +251,8 @@ class ExportScreen(_TransferModal):
 
     def compose(self) -> ComposeResult:
         lang, app = self.lang, self.app
-        what_opts = [(t(f"x_{w}", lang), w) for w in WHATS]
+        whats = (*WHATS, "decisions") if self.source.get("session_id") is not None else WHATS
+        what_opts = [(t(f"x_{w}", lang), w) for w in whats]
         with Vertical(id="box"):
             yield Static(t("x_title", lang), id="title")
             with Horizontal(classes="row"):
@@ -279,11 +293,14 @@ class ExportScreen(_TransferModal):
         if self.what == "problem_list":
             scope = t("x_scope", self.lang, f=describe_problem_filter(app, self.source.get("problem_filter")
                                                                         or queries.ProblemFilter()))
+        elif self.what == "decisions":
+            scope = t("x_scope_meeting", self.lang, title=self.source.get("meeting_title", ""))
         self.query_one("#scope", Static).update(Text(scope))
         self.query_one("#scope", Static).display = bool(scope)
         path_input = self.query_one("#path", FieldInput)
         if not path_input.value or path_input.value == self._auto_path:
-            name = default_name(self.what, self._fmt(), app.today, self.query_one("#period", FieldInput).value)
+            name = default_name(self.what, self._fmt(), app.today, self.query_one("#period", FieldInput).value,
+                                day=self.source.get("held_on") if self.what == "decisions" else None)
             # in a browser the file is downloaded: only its name matters
             self._auto_path = name if app.is_web else str(Path.cwd() / name)
             path_input.value = self._auto_path
@@ -323,7 +340,8 @@ class ExportScreen(_TransferModal):
         return ExportRequest(what=self.what, fmt=self._fmt(), path=path, today=self.app.today,
                              period=period, problem_filter=src.get("problem_filter") or queries.ProblemFilter(),
                              problem_sort=src.get("problem_sort", "urgency"),
-                             project_filter=src.get("project_filter") or queries.ProjectFilter())
+                             project_filter=src.get("project_filter") or queries.ProjectFilter(),
+                             session_id=src.get("session_id"))
 
     def action_start(self) -> None:
         if self.running:
