@@ -276,3 +276,54 @@ async def test_outside_a_browser_the_import_has_no_upload(make_app, monkeypatch,
         await _settle(pilot)
         assert asked == [] and list(root.iterdir()) == []
         assert modal.query_one("#path").value == ""
+
+
+async def test_ctrl_t_in_the_import_writes_the_blank_template_of_the_chosen_kind(make_app, tmp_path):
+    import openpyxl
+
+    from servicetui.reports.templates import PROJECT_TEMPLATE
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        importer = app.screen
+        assert isinstance(importer, ImportScreen)
+        importer.query_one("#kind", Select).value = "projects"
+        await pilot.press("ctrl+t")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ExportScreen) and modal.what == "template_projects"
+        assert modal.query_one("#path").value == str(Path.cwd() / "项目导入模板.xlsx")
+        out = tmp_path / "项目导入模板.xlsx"
+        modal.query_one("#path").value = str(out)
+        await pilot.press("ctrl+s")
+        await _finish(pilot)
+        assert app.screen is importer, "back to the import once the template is written"
+        assert any(f"已生成空白模板 → {out}" in str(n.message) for n in app._notifications)
+    header = [c.value for c in next(openpyxl.load_workbook(out)["导入"].iter_rows(max_row=1))]
+    assert header == [spec[0] for spec in PROJECT_TEMPLATE]
+
+
+async def test_in_a_browser_the_blank_template_is_downloaded(make_app, monkeypatch):
+    from servicetui.tui.app import ServiceApp
+
+    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
+    delivered: list[tuple[str, bytes]] = []
+    app = make_app()
+    monkeypatch.setattr(app, "deliver_binary",
+                        lambda path, *, save_filename=None, **kw: delivered.append((save_filename, Path(path).read_bytes())))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        await pilot.click("#template")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ExportScreen) and app.screen.is_mounted:
+                break
+        assert isinstance(app.screen, ExportScreen) and app.screen.query_one("#path").value == "问题导入模板.xlsx"
+        await pilot.press("ctrl+s")
+        await _finish(pilot)
+        assert any("浏览器正在下载空白模板 问题导入模板.xlsx" in str(n.message) for n in app._notifications)
+    [(name, data)] = delivered
+    assert name == "问题导入模板.xlsx" and data.startswith(b"PK")

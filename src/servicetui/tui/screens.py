@@ -424,10 +424,10 @@ class ProblemsScreen(BaseScreen):
         return False
 
     def on_screen_resume(self) -> None:
+        # BaseScreen's handler runs after this one (Textual calls each class's handler down the MRO)
         if self._take_pending():
             self.stale = False
             self._apply()
-        super().on_screen_resume()
 
     def focus_list(self) -> None:
         self.query_one("#list", LazyTable).focus()

@@ -47,16 +47,19 @@ from servicetui.tui.widgets import FieldInput, I18nBindings
 
 V = i18n.value
 
-WHATS = ("problem_list", "ledger", "monthly", "quarterly")  # + "decisions" from a dispatch meeting's screens
+WHATS = ("problem_list", "ledger", "monthly", "quarterly", "template_problems", "template_projects")
+# + "decisions" from a dispatch meeting's screens
 FORMATS: dict[str, tuple[str, ...]] = {
     "problem_list": ("xlsx", "csv", "md", "json"),
     "ledger": ("xlsx", "csv"),
     "monthly": ("docx", "md"),
     "quarterly": ("xlsx", "md"),
     "decisions": ("xlsx", "md", "docx"),
+    "template_problems": ("xlsx",),
+    "template_projects": ("xlsx",),
 }
 STEMS = {"problem_list": "问题清单", "ledger": "项目台账", "monthly": "月通报", "quarterly": "季考核",
-         "decisions": "议定事项清单"}
+         "decisions": "议定事项清单", "template_problems": "问题导入模板", "template_projects": "项目导入模板"}
 QUARTER_ZH = "一二三四"
 
 
@@ -86,6 +89,8 @@ def default_name(what: str, fmt: str, today: date, period: str = "", day: date |
     """A dated Chinese file name: 问题清单-2022-09-30.xlsx, 月通报-2022年9月.docx, 季考核-2022年第三季度.xlsx,
     议定事项清单-<the meeting's day>.xlsx (`day`)."""
     stem = STEMS[what]
+    if what.startswith("template_"):  # blank: nothing to date
+        return f"{stem}.{fmt}"
     when = (day or today).isoformat()
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", period.strip()) if what == "monthly" else None
     if m:
@@ -120,6 +125,10 @@ def run_export(engine, req: ExportRequest, progress: Callable[[int, int], None] 
 
         year, month = parse_month(req.period)
         return write_monthly(engine, year, month, req.path, req.fmt, today=req.today, progress=progress)
+    if req.what.startswith("template_"):
+        from servicetui.reports.templates import write_template
+
+        return write_template(req.what.removeprefix("template_"), req.path)
     if req.what == "decisions":
         from servicetui.reports.decisions import write_decisions
 
@@ -187,6 +196,7 @@ class _TransferModal(I18nBindings, ModalScreen[Any]):
     _TransferModal #report { height: 14; margin: 1 0 0 0; }
     _TransferModal #buttons { height: auto; padding: 1 0 0 0; }
     _TransferModal #buttons Button { margin: 0 2 0 0; min-width: 10; }
+    _TransferModal #file-buttons Button { margin: 0 2 0 0; }
     _TransferModal #hint { color: $text-muted; width: 1fr; content-align: right middle; height: 1; }
     """
     BINDINGS = [
@@ -379,19 +389,23 @@ class ExportScreen(_TransferModal):
     def _finished(self, result) -> None:
         self._busy(False)
         self.result = result
+        blank = self.what.startswith("template_")
         if self._deliver_dir is not None:
-            self._deliver(result)
+            self._deliver(result, blank)
         else:
-            self.app.notify(t("x_done", self.lang, n=result.rows, path=str(result.path)), timeout=10)
+            done = t("x_template_done", self.lang, path=str(result.path)) if blank else \
+                t("x_done", self.lang, n=result.rows, path=str(result.path))
+            self.app.notify(done, timeout=10)
         self.dismiss(result)
 
-    def _deliver(self, result) -> None:
+    def _deliver(self, result, blank: bool = False) -> None:
         """Browser: send each written file as a download, then remove it from the server. Textual opens
         the file when the delivery starts, so the name can go at once (the download reads the open file)."""
         folder, self._deliver_dir = self._deliver_dir, None
         for path in result.paths:
             self.app.deliver_binary(path, save_filename=path.name)
-            self.app.notify(t("x_downloading", self.lang, n=result.rows, name=path.name), timeout=10)
+            self.app.notify(t("x_template_downloading", self.lang, name=path.name) if blank else
+                            t("x_downloading", self.lang, n=result.rows, name=path.name), timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -401,7 +415,8 @@ class ImportScreen(_TransferModal):
     In a browser (`servicetui serve`) `ctrl+u` uploads the file from the officer's computer
     (web/uploads.py): the page shows its upload dialog, and the uploaded file's path fills the field."""
 
-    BINDINGS = [Binding("ctrl+u", "upload", "i_upload", id="import.upload", priority=True)]
+    BINDINGS = [Binding("ctrl+u", "upload", "i_upload", id="import.upload", priority=True),
+                Binding("ctrl+t", "template", "i_template", id="import.template", priority=True)]
     UPLOAD_POLL = 0.3  # seconds between looks into the upload box
 
     def __init__(self) -> None:
@@ -424,10 +439,11 @@ class ImportScreen(_TransferModal):
                 yield Label(t("i_path", lang))
                 placeholder = t("i_path_web", lang) if self.can_upload else f"{Path.cwd() / '台账.xlsx'}  (xlsx / csv)"
                 yield FieldInput("", id="path", compact=True, placeholder=placeholder)
-            if self.can_upload:
-                with Horizontal(classes="row"):
-                    yield Label("")
+            with Horizontal(classes="row", id="file-buttons"):
+                yield Label("")
+                if self.can_upload:
                     yield Button(t("i_upload_button", lang), id="upload", compact=True)
+                yield Button(t("i_template_button", lang), id="template", compact=True)
             with Horizontal(classes="row"):
                 yield Label(t("i_kind", lang))
                 yield Select([(t("i_auto", lang), "auto"), (t("i_projects", lang), "projects"),
@@ -460,11 +476,20 @@ class ImportScreen(_TransferModal):
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "upload":
+        # Textual calls each class's handler down the MRO: the modal's own (start / cancel) runs after
+        # this one unless prevented
+        if event.button.id in ("upload", "template"):
+            event.prevent_default()
             event.stop()
-            self.action_upload()
-        else:
-            super().on_button_pressed(event)
+            getattr(self, f"action_{event.button.id}")()
+
+    def action_template(self) -> None:
+        """The blank template of the kind chosen (problems when 按表头判断), through the export modal (a
+        download in a browser)."""
+        if self.running:
+            return
+        kind = self.query_one("#kind", Select).value
+        self.app.push_screen(ExportScreen({"what": f"template_{'projects' if kind == 'projects' else 'problems'}"}))
 
     def action_upload(self) -> None:
         """Ask the page for a file from the officer's computer (a new upload box each time)."""
