@@ -98,3 +98,52 @@ async def test_the_open_app_keeps_its_long_lived_objects_out_of_full_collections
         await _idle(app, pilot)
         assert app.screen._search is not None and gc.get_freeze_count() >= first  # and again with the index
     assert gc.get_freeze_count() == 0  # closed: everything can be collected again
+
+
+@pytest.mark.asyncio
+async def test_slow_sql_pages_switch_the_board_to_an_index_of_its_order(make_app, demo, monkeypatch):
+    from servicetui.services import queries
+    from servicetui.tui.screens import ProblemsScreen
+
+    engine, _, today = demo
+    monkeypatch.setattr(ProblemsScreen, "SLOW_PAGE_S", -1.0)  # every SQL page counts as slow
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("2")
+        await _idle(app, pilot)
+        board = app.screen
+        index = board._search
+        assert index is not None and board._search_index() is index, "built after a slow page, used without text"
+        table = board.query_one("#list")
+        want = queries.problem_rows(engine, queries.ProblemFilter(open_only=True), today=today, limit=None,
+                                    with_note=False)
+        assert table.row_count == len(want) == len(index)
+        assert [table.row_at(i).id for i in range(table.row_count)] == [r.id for r in want]
+
+        await pilot.press("s")  # another sort: its SQL pages are slow too, so it gets its own index
+        await _idle(app, pilot)
+        assert board._search is not None and board._search is not index and board._search.sort == board.sort
+        want = queries.problem_rows(engine, queries.ProblemFilter(open_only=True), today=today, sort=board.sort,
+                                    limit=None, with_note=False)
+        assert [table.row_at(i).id for i in range(table.row_count)] == [r.id for r in want]
+
+        before = board._search
+        board.refresh_data()  # a write or a change poll: the snapshot is stale, a new one is built
+        await _idle(app, pilot)
+        assert board._search is not None and board._search is not before
+
+
+@pytest.mark.asyncio
+async def test_fast_sql_pages_keep_the_board_on_sql(make_app, demo, monkeypatch):
+    from servicetui.tui.screens import ProblemsScreen
+
+    monkeypatch.setattr(ProblemsScreen, "SLOW_PAGE_S", 60.0)
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("2")
+        await _idle(app, pilot)
+        board = app.screen
+        assert board._search is None and board._search_index() is None
+        board.refresh_data()
+        await _idle(app, pilot)
+        assert board._search is None

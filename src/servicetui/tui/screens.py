@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -397,6 +398,7 @@ class ProblemsScreen(BaseScreen):
         self._search: ProblemSearch | None = None
         self._search_building: tuple[Any, int] | None = None
         self._generation = 0  # bumped when the data changes: an index built before is stale
+        self._slow_key: Any = None  # the filter and sort whose SQL pages were slow: paged from an index
 
     def compose(self) -> ComposeResult:
         yield TopBar("problems")
@@ -445,19 +447,36 @@ class ProblemsScreen(BaseScreen):
         index = self._search_index()
         if index is not None:
             return index.rows(self.filter.text, offset, limit)
-        return queries.problem_rows(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days,
-                                    sort=self.sort, offset=offset, limit=limit, with_note=False)
+        started = time.perf_counter()
+        rows = queries.problem_rows(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days,
+                                    sort=self.sort, offset=offset, limit=limit, with_note=False,
+                                    total=self.query_one("#list", LazyTable).row_count)
+        if time.perf_counter() - started > self.SLOW_PAGE_S:
+            # an order no index serves over many rows (every problem by urgency: ~0.5 s a page at
+            # 200 000): page from an index of this filter's ids in board order, built in a worker
+            app = self.app
+            self._slow_key = search_key(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
+            self._build_search()
+        return rows
 
     # -- search as you type: an in-memory index of this filter, built in a worker (see queries.search)
+    SLOW_PAGE_S = 0.15
+
+    def _wants_index(self) -> bool:
+        """Text to search, or SQL pages found slow for this filter and sort."""
+        app = self.app
+        return bool(self.filter.text.strip()) or self._slow_key == search_key(
+            self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
+
     def _search_index(self) -> ProblemSearch | None:
-        """The index for the current filter and sort when the text filter is on; else None (SQL)."""
-        if not self.filter.text.strip():
-            return None
+        """The index of the current filter and sort, once built (searching builds one, and so do slow
+        SQL pages); else None (SQL)."""
         index = self._search
         app = self.app
         if index is not None and index.matches(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days):
             return index
-        self._build_search()
+        if self._wants_index():
+            self._build_search()
         return None
 
     def _build_search(self) -> None:
@@ -491,7 +510,7 @@ class ProblemsScreen(BaseScreen):
         self._generation += 1
         self._search = None
         self._search_building = None
-        if self.filter.text.strip():
+        if self._wants_index():
             self._build_search()
 
     def refresh_data(self) -> None:

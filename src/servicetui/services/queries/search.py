@@ -128,12 +128,14 @@ class ProblemSearch:
         return pos
 
     def count(self, text: str) -> int:
-        return len(self._positions(text))
+        return len(self.ids) if not normalise(text) else len(self._positions(text))
 
     def ids_for(self, text: str, offset: int = 0, limit: int | None = None) -> list[int]:
-        pos = self._positions(text)
         end = None if limit is None else offset + limit
         ids = self.ids
+        if not normalise(text):  # no text: the board's pages in order (see ProblemsScreen._fetch)
+            return ids[offset:end]
+        pos = self._positions(text)
         return [ids[k] for k in pos[offset:end]]
 
     def _fetch(self, ids: list[int], with_note: bool) -> list[ProblemRow]:
