@@ -92,3 +92,30 @@ def make_app(demo):
         return ServiceApp(engine, lang=lang, **kw)
 
     return _make
+
+
+@pytest.fixture
+def make_browser_app(make_app, monkeypatch):
+    """make_browser_app(**kw) -> make_app(**kw) as `servicetui serve` runs it: `is_web` is true, and
+    what the app would send to the browser is recorded in `app.delivered` as (path, file name, bytes),
+    read when the delivery starts (Textual opens the file then), and the URLs it asks the page to open
+    in `app.opened_urls`."""
+    from pathlib import Path
+
+    from servicetui.tui.app import ServiceApp
+
+    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
+
+    def _make(**kw):
+        app = make_app(**kw)
+        app.delivered, app.opened_urls = [], []
+
+        def deliver_binary(path, *, save_filename=None, **_):
+            app.delivered.append((Path(path), save_filename, Path(path).read_bytes()))
+            return "key"
+
+        monkeypatch.setattr(app, "deliver_binary", deliver_binary)
+        monkeypatch.setattr(app, "open_url", lambda url, **_: app.opened_urls.append(url))
+        return app
+
+    return _make

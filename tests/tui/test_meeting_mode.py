@@ -256,11 +256,7 @@ def test_meeting_project_screen_in_chinese(snap_compare, make_app):
 
 
 async def test_in_a_browser_the_decisions_are_downloaded_and_only_meeting_screens_offer_them(
-        make_app, demo, monkeypatch):
-    from pathlib import Path
-
-    from servicetui.tui.app import ServiceApp
-
+        make_browser_app, demo):
     engine, user, today = demo
     ctx = Ctx(engine, actor=user, today=today)
     sid = review.start_session(ctx, scope="red_yellow")
@@ -269,15 +265,7 @@ async def test_in_a_browser_the_decisions_are_downloaded_and_only_meeting_screen
                         due=today + timedelta(days=7))
     review.finish_session(ctx, sid)
 
-    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
-    delivered: list[tuple[Path, str, bytes]] = []
-    app = make_app()
-
-    def deliver_binary(path, *, save_filename=None, **kw):
-        delivered.append((Path(path), save_filename, Path(path).read_bytes()))
-        return "key"
-
-    monkeypatch.setattr(app, "deliver_binary", deliver_binary)
+    app = make_browser_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+e")  # elsewhere: no meeting, no 议定事项清单 to choose
         await _settle(pilot)
@@ -296,7 +284,7 @@ async def test_in_a_browser_the_decisions_are_downloaded_and_only_meeting_screen
         await app.workers.wait_for_complete()
         await _settle(pilot)
         assert any("浏览器正在下载 议定事项清单-2022-09-30.xlsx" in str(n.message) for n in app._notifications)
-    [(path, name, data)] = delivered
+    [(path, name, data)] = app.delivered
     assert name == "议定事项清单-2022-09-30.xlsx" and data.startswith(b"PK")
     assert not path.parent.exists(), "nothing is left on the server"
 

@@ -187,18 +187,8 @@ async def test_import_with_a_bad_row_lists_it_and_writes_nothing(make_app, demo,
         assert app.screen.query_one("#list").row_count == 1, "the board shows the imported rows"
 
 
-async def test_in_a_browser_the_export_is_downloaded_and_not_left_on_the_server(make_app, monkeypatch):
-    from servicetui.tui.app import ServiceApp
-
-    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
-    delivered: list[tuple[Path, str, bytes]] = []
-    app = make_app()
-
-    def deliver_binary(path, *, save_filename=None, **kw):
-        delivered.append((Path(path), save_filename, Path(path).read_bytes()))  # what Textual opens and sends
-        return "key"
-
-    monkeypatch.setattr(app, "deliver_binary", deliver_binary)
+async def test_in_a_browser_the_export_is_downloaded_and_not_left_on_the_server(make_browser_app):
+    app = make_browser_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+e")
         await _settle(pilot)
@@ -209,14 +199,13 @@ async def test_in_a_browser_the_export_is_downloaded_and_not_left_on_the_server(
         await _finish(pilot)
         assert app.screen is not modal and modal.result.rows > 0
         assert any("浏览器正在下载 项目台账-2022-09-30.xlsx" in str(n.message) for n in app._notifications)
-    [(path, name, data)] = delivered
+    [(path, name, data)] = app.delivered
     assert name == "项目台账-2022-09-30.xlsx" and data.startswith(b"PK")
     assert not path.exists() and not path.parent.exists(), "nothing is left on the server"
 
 
 async def test_in_a_browser_ctrl_u_uploads_the_file_to_import_and_the_box_goes_with_the_modal(
-        make_app, demo, monkeypatch, tmp_path):
-    from servicetui.tui.app import ServiceApp
+        make_browser_app, demo, monkeypatch, tmp_path):
     from servicetui.tui.web import uploads
 
     engine, _, _ = demo
@@ -224,10 +213,7 @@ async def test_in_a_browser_ctrl_u_uploads_the_file_to_import_and_the_box_goes_w
     root = tmp_path / "uploads"
     root.mkdir()
     monkeypatch.setenv(uploads.ENV, str(root))
-    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
-    asked: list[str] = []
-    app = make_app()
-    monkeypatch.setattr(app, "open_url", lambda url, **kw: asked.append(url))
+    app = make_browser_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await _settle(pilot)
@@ -237,7 +223,7 @@ async def test_in_a_browser_ctrl_u_uploads_the_file_to_import_and_the_box_goes_w
         assert isinstance(modal, ImportScreen) and modal.query_one("#path").has_focus
         await pilot.press("ctrl+u")  # even with the path field focused (where ctrl+u would clear it)
         await _settle(pilot)
-        [url] = asked
+        [url] = app.opened_urls
         assert url.startswith(uploads.SCHEME)
         box = root / url[len(uploads.SCHEME):]
         assert box.is_dir() and uploads.TOKEN.fullmatch(box.name)
@@ -305,14 +291,8 @@ async def test_ctrl_t_in_the_import_writes_the_blank_template_of_the_chosen_kind
     assert header == [spec[0] for spec in PROJECT_TEMPLATE]
 
 
-async def test_in_a_browser_the_blank_template_is_downloaded(make_app, monkeypatch):
-    from servicetui.tui.app import ServiceApp
-
-    monkeypatch.setattr(ServiceApp, "is_web", property(lambda self: True))
-    delivered: list[tuple[str, bytes]] = []
-    app = make_app()
-    monkeypatch.setattr(app, "deliver_binary",
-                        lambda path, *, save_filename=None, **kw: delivered.append((save_filename, Path(path).read_bytes())))
+async def test_in_a_browser_the_blank_template_is_downloaded(make_browser_app):
+    app = make_browser_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
         await _settle(pilot)
@@ -325,5 +305,5 @@ async def test_in_a_browser_the_blank_template_is_downloaded(make_app, monkeypat
         await pilot.press("ctrl+s")
         await _finish(pilot)
         assert any("浏览器正在下载空白模板 问题导入模板.xlsx" in str(n.message) for n in app._notifications)
-    [(name, data)] = delivered
+    [(_path, name, data)] = app.delivered
     assert name == "问题导入模板.xlsx" and data.startswith(b"PK")
