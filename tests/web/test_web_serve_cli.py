@@ -90,7 +90,7 @@ def test_the_session_command_line_survives_the_shell(tmp_path):
 
 def test_the_login_session_runs_the_login_module_without_a_user():
     argv = serve_mod.app_argv(db="/d.db", lang="en", user="liming", login=True, today=date(2022, 9, 30))
-    assert argv[1:] == ["-m", "servicetui.tui.web.login", "--db", "/d.db", "--lang", "en", "--today", "2022-09-30"]
+    assert argv[1:] == ["-m", "servicetui.cli.login_session", "--db", "/d.db", "--lang", "en", "--today", "2022-09-30"]
     assert argv[0] == sys.executable
 
 

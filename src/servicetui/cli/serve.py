@@ -4,7 +4,7 @@
                      [--public-url https://…] [--public]
 
 textual-serve runs one app process per browser tab: `python -m servicetui --db … --lang … --user …`
-(or, with --login, `python -m servicetui.tui.web.login --db … --lang …`, which asks who is there first),
+(or, with --login, `python -m servicetui.cli.login_session --db … --lang …`, which asks who is there first),
 on the same database and settings as the terminal app. It listens on loopback unless --public says
 otherwise; in a county it belongs behind the reverse proxy that terminates TLS (see README).
 Everything the page loads comes from this server (servicetui.tui.web.server).
@@ -104,7 +104,7 @@ def default_public_url(host: str, port: int) -> str:
 def app_argv(*, db: str | None, lang: str, user: str | None = None, login: bool = False,
              today: date | None = None, python: str | None = None) -> list[str]:
     """The command line of one browser session's app process."""
-    argv = [python or sys.executable, "-m", "servicetui.tui.web.login" if login else "servicetui"]
+    argv = [python or sys.executable, "-m", "servicetui.cli.login_session" if login else "servicetui"]
     if db:
         argv += ["--db", db]
     argv += ["--lang", lang]

@@ -1,6 +1,6 @@
 """`servicetui serve --login`: each browser session first asks who the officer is.
 
-    python -m servicetui.tui.web.login --db DB --lang zh
+    python -m servicetui.cli.login_session --db DB --lang zh
 
 runs the officer's app (ServiceApp) behind a small screen that asks for a login or a name and checks
 it against the people in the database (Person.login or Person.name, not archived) — the same
@@ -18,9 +18,7 @@ imported (tests/test_import_hygiene.py).
 
 from __future__ import annotations
 
-import argparse
 import functools
-import sys
 
 from sqlalchemy import Engine, case, or_, select
 
@@ -151,33 +149,3 @@ def login_app_class():
 
     LoginServiceApp.LoginScreen = LoginScreen
     return LoginServiceApp
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`python -m servicetui.tui.web.login --db DB --lang zh|en [--today YYYY-MM-DD]`; what
-    `servicetui serve --login` runs for each browser session."""
-    from servicetui.cli.main import CliState, UserError, one_line
-
-    parser = argparse.ArgumentParser(prog="python -m servicetui.tui.web.login", description=main.__doc__)
-    parser.add_argument("--db", default=None)
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh")
-    parser.add_argument("--today", default=None)
-    args = parser.parse_args(argv)
-    state = CliState(db=args.db, lang=args.lang, user=None)
-    try:
-        if args.today:
-            from datetime import date
-
-            state.today = date.fromisoformat(args.today)
-        engine = state.ready_engine()
-    except UserError as exc:
-        print(f"servicetui: {exc.en if state.lang == 'en' else exc.zh}", file=sys.stderr)
-        sys.exit(2)
-    except ValueError as exc:
-        print(f"servicetui: --today: {one_line(exc)}", file=sys.stderr)
-        sys.exit(2)
-    login_app_class()(engine, lang=state.lang, today=state.today).run()
-
-
-if __name__ == "__main__":
-    main()
