@@ -159,3 +159,25 @@ async def test_system_commands_follow_the_language(make_app, lang, word):
     async with app.run_test(size=SIZE):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert word in titles and len(titles) >= 3
+
+
+async def test_the_theme_chosen_in_the_palette_is_kept_for_the_next_start(make_app, tui_config):
+    from servicetui.config import load_settings
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.theme
+        app.theme = "nord" if first != "nord" else "gruvbox"
+        chosen = app.theme
+        await pilot.pause()
+    assert load_settings()["theme"] == chosen and "warn_days" not in (tui_config / "settings.toml").read_text()
+    again = make_app()
+    async with again.run_test(size=SIZE):
+        assert again.theme == chosen
+
+
+async def test_an_unknown_theme_in_the_settings_is_ignored(make_app, tui_config):
+    (tui_config / "settings.toml").write_text('theme = "no-such-theme"\n', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        assert app.theme in app.available_themes and app.theme != "no-such-theme"

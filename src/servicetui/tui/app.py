@@ -121,6 +121,9 @@ class ServiceApp(App):
         translate_bindings(self, self.lang)
         settings = load_settings()
         self.money_unit = settings.get("money_unit", "万") if settings.get("money_unit") in ("万", "亿") else "万"
+        theme = settings.get("theme")  # the officer's last choice in the palette's 配色主题
+        if isinstance(theme, str) and theme in self.available_themes and theme != self.theme:
+            self.theme = theme
         self.warn_days = 3
         self.person_id = None
         self.role = None
@@ -169,6 +172,7 @@ class ServiceApp(App):
         from servicetui.config import load_keymap
 
         self.title = t("app_title", self.lang)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         keymap = load_keymap()
         if keymap:
             self.set_keymap(keymap)
@@ -176,6 +180,20 @@ class ServiceApp(App):
             self._start()
         # else: BootScreen paints first, then boot_painted starts the opening worker (started now, its
         # imports would share the GIL with the first frame and slow it down)
+
+    def _remember_theme(self, theme) -> None:
+        """Keep the theme chosen in the palette for the next start (settings.toml `theme`)."""
+        from servicetui.config import load_settings, save_settings
+
+        stored = load_settings()
+        if stored.get("theme") == theme.name:
+            return
+        stored.pop("warn_days", None)  # a database setting, not a file one
+        stored["theme"] = theme.name
+        try:
+            save_settings(stored)
+        except OSError as exc:
+            self.notify(t("theme_not_saved", self.lang, why=exc.strerror or str(exc)), severity="warning")
 
     def _start(self) -> None:
         from servicetui.services.history import change_counter

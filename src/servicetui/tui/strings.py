@@ -46,6 +46,7 @@ S: dict[str, tuple[str, str]] = {
     "sys_minimize_help": ("把最大化的部件还原", "Restore the maximized widget to its normal size"),
     "sys_screenshot": ("截图", "Screenshot"),
     "sys_screenshot_help": ("把当前屏幕存为 SVG 图片（下载文件夹）", "Save an SVG screenshot of the screen (downloads folder)"),
+    "theme_not_saved": ("配色主题未能保存：{why}", "The theme could not be saved: {why}"),
     "screenshot_saved": ("截图已保存：{path}", "Screenshot saved: {path}"),
     "screenshot_sent": ("截图已发送到浏览器：{name}", "Screenshot sent to the browser: {name}"),
     "help_focused": ("当前焦点", "Focused"),
