@@ -307,3 +307,24 @@ async def test_in_a_browser_the_blank_template_is_downloaded(make_browser_app):
         assert any("浏览器正在下载空白模板 问题导入模板.xlsx" in str(n.message) for n in app._notifications)
     [(_path, name, data)] = app.delivered
     assert name == "问题导入模板.xlsx" and data.startswith(b"PK")
+
+
+async def test_an_upload_folder_that_went_away_is_one_line_in_the_modal(make_browser_app, monkeypatch, tmp_path):
+    import shutil
+
+    from servicetui.tui.web import uploads
+
+    root = tmp_path / "uploads"
+    root.mkdir()
+    monkeypatch.setenv(uploads.ENV, str(root))
+    app = make_browser_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        modal = app.screen
+        assert modal.query("#upload")
+        shutil.rmtree(root)  # the server stopped and removed it meanwhile
+        await pilot.press("ctrl+u")
+        await _settle(pilot)
+        assert app.screen is modal and app.opened_urls == []
+        assert "无法上传" in str(modal.query_one("#message").render())

@@ -424,6 +424,7 @@ S: dict[str, tuple[str, str]] = {
     "i_upload_button": ("从本机上传…（Ctrl+U）", "Upload from this computer… (Ctrl+U)"),
     "i_path_web": ("按 Ctrl+U 从本机上传，或填写服务器上的路径（xlsx / csv）",
                    "Ctrl+U uploads from this computer, or type a path on the server (xlsx / csv)"),
+    "i_upload_unavailable": ("无法上传：服务器的上传目录不可用（{why}）", "Cannot upload: the server's upload folder is unavailable ({why})"),
     "i_upload_wait": ("请在浏览器的对话框中选择文件…", "Choose the file in the browser's dialog…"),
     "i_uploaded": ("已上传 {name}（{kb} KB），按 Ctrl+S 开始导入", "Uploaded {name} ({kb} KB); Ctrl+S starts the import"),
     "i_no_file": ("文件不存在：{path}", "No such file: {path}"),

@@ -471,8 +471,8 @@ class ImportScreen(_TransferModal):
         self.query_one("#path", FieldInput).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "upload":
-            return self.can_upload and not self.running
+        if action == "upload":  # in a browser (it says so when the server's upload folder is missing)
+            return self.app.is_web and not self.running
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -495,11 +495,17 @@ class ImportScreen(_TransferModal):
         """Ask the page for a file from the officer's computer (a new upload box each time)."""
         from servicetui.tui.web import uploads
 
-        root = uploads.upload_root()
-        if self.running or root is None or not self.app.is_web:
+        if self.running or not self.app.is_web:
             return
         self._end_upload()
-        token, self._upload_box = uploads.new_box(root)
+        root = uploads.upload_root()
+        try:
+            if root is None:
+                raise FileNotFoundError(uploads.ENV)
+            token, self._upload_box = uploads.new_box(root)
+        except OSError as exc:  # the server's upload folder is gone or full: say so, keep the modal
+            self._message(t("i_upload_unavailable", self.lang, why=exc.strerror or str(exc)), error=True)
+            return
         self.app.open_url(f"{uploads.SCHEME}{token}")
         self._message(t("i_upload_wait", self.lang))
         self._upload_timer = self.set_interval(self.UPLOAD_POLL, self._look_for_upload)
@@ -510,10 +516,13 @@ class ImportScreen(_TransferModal):
         got = uploaded(self._upload_box) if self._upload_box is not None else None
         if got is None:
             return
+        try:
+            size = got.stat().st_size
+        except OSError:  # gone again (the box was removed): keep looking
+            return
         self._upload_timer.stop()
         self._upload_timer = None
         self.query_one("#path", FieldInput).value = str(got)
-        size = got.stat().st_size
         self._message(t("i_uploaded", self.lang, name=got.name, kb=max(1, round(size / 1024))))
         self.query_one("#start", Button).focus()
 
