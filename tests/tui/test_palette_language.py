@@ -143,14 +143,29 @@ async def test_screenshot_command_saves_an_svg_and_says_where(make_app, tmp_path
     monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        path = palette.screenshot(app)
+        path = tmp_path / palette.screenshot(app)
         for _ in range(50):
             await pilot.pause(0.05)
-            if Path(path).exists() and Path(path).stat().st_size:
+            if any("截图" in n.message for n in app._notifications):
                 break
-        assert Path(path).parent == tmp_path and Path(path).suffix == ".svg"
-        assert "<svg" in Path(path).read_text(encoding="utf-8")[:2000]
-        assert any(f"截图已保存：{path}" in n.message for n in app._notifications)
+        assert path.suffix == ".svg" and "<svg" in path.read_text(encoding="utf-8")[:2000]
+        messages = [n.message for n in app._notifications]
+        assert messages == [f"截图已保存：{path}"], "ours only, not Textual's English one"
+
+
+async def test_a_screenshot_that_cannot_be_saved_says_why(make_app, tmp_path, monkeypatch):
+    import textual.app
+
+    monkeypatch.setattr(textual.app, "user_downloads_path", lambda: tmp_path / "no-such-folder")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        palette.screenshot(app)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app._notifications:
+                break
+        [note] = list(app._notifications)
+        assert note.message.startswith("截图未能保存：") and note.severity == "error"
 
 
 @pytest.mark.parametrize("lang,word", [("zh", "配色主题"), ("en", "Theme")])

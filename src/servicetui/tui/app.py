@@ -12,6 +12,7 @@ from datetime import date
 from functools import partial
 from typing import Any, Callable
 
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -180,6 +181,22 @@ class ServiceApp(App):
             self._start()
         # else: BootScreen paints first, then boot_painted starts the opening worker (started now, its
         # imports would share the GIL with the first frame and slow it down)
+
+    @on(events.DeliveryComplete)
+    def _screenshot_delivered(self, event: events.DeliveryComplete) -> None:
+        from servicetui.tui.palette import SCREENSHOT
+
+        if event.name == SCREENSHOT:
+            self.notify(t("screenshot_saved", self.lang, path=str(event.path)) if event.path is not None
+                        else t("screenshot_sent", self.lang))
+
+    @on(events.DeliveryFailed)
+    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
+        from servicetui.tui.palette import SCREENSHOT
+
+        if event.name == SCREENSHOT:
+            why = getattr(event.exception, "strerror", None) or str(event.exception)
+            self.notify(t("screenshot_failed", self.lang, why=why), severity="error")
 
     def _remember_theme(self, theme) -> None:
         """Keep the theme chosen in the palette for the next start (settings.toml `theme`)."""

@@ -120,15 +120,15 @@ def system_commands(app, screen) -> list[tuple[str, str, Callable[[], Any]]]:
     return out
 
 
-def screenshot(app) -> str:
-    """Save an SVG of the screen (in the downloads folder; in a browser, download it) and say where."""
-    name = f"servicetui-{datetime.now():%Y%m%d-%H%M%S}.svg"
-    app.deliver_screenshot(filename=name)
-    if app.is_web:
-        app.notify(t("screenshot_sent", app.lang, name=name))
-        return name
-    from platformdirs import user_downloads_path
+SCREENSHOT = "servicetui-screenshot"  # the delivery's name: ServiceApp says where it went (or why not)
 
-    path = str(user_downloads_path() / name)
-    app.notify(t("screenshot_saved", app.lang, path=path))
-    return path
+
+def screenshot(app) -> str:
+    """Save an SVG of the screen in the downloads folder (in a browser, download it); the file name.
+    Textual writes it in a thread and posts DeliveryComplete / DeliveryFailed, named SCREENSHOT."""
+    import io
+
+    name = f"servicetui-{datetime.now():%Y%m%d-%H%M%S}.svg"
+    app.deliver_text(io.StringIO(app.export_screenshot()), save_filename=name, open_method="browser",
+                     mime_type="image/svg+xml", name=SCREENSHOT)
+    return name
