@@ -27,7 +27,8 @@ from servicetui.domain.enums import ProblemKind
 from servicetui.services import queries, review
 from servicetui.tui import actions
 from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
-from servicetui.tui.project_screen import MilestoneGrid, facts_text, show_blockers
+from servicetui.tui.milestone_grid import MilestoneGrid
+from servicetui.tui.project_screen import facts_text, show_blockers
 from servicetui.tui.problem_table import ProblemTable, problem_columns, problem_status_text
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
