@@ -143,3 +143,15 @@ def test_the_row_select_has_problem_rows_fields_in_order(with_note):
     names = [c.name for c in _problem_select(TODAY, 3, with_note=with_note).selected_columns]
     want = [f.name for f in fields(ProblemRow)]
     assert names == (want if with_note else want[:-1])  # rows are made positionally: ProblemRow(*row)
+
+
+def test_warming_runs_the_page_select_once_and_keeps_nothing(demo, monkeypatch):
+    index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
+    calls = []
+    fetch = index._fetch
+    monkeypatch.setattr(index, "_fetch", lambda ids, with_note: calls.append(list(ids)) or fetch(ids, with_note))
+    index.warm()
+    assert calls == [index.ids[:1]] and index._rows == {False: {}, True: {}}
+    empty = ProblemSearch(demo, queries.ProblemFilter(text="", ids=(-1,)), today=TODAY)
+    empty.warm()  # no rows: nothing to run
+    assert len(empty) == 0

@@ -493,6 +493,7 @@ class ProblemsScreen(BaseScreen):
     def _search_worker(self, f: queries.ProblemFilter, sort: str, generation: int) -> None:
         app = self.app
         index = ProblemSearch(app.engine, f, today=app.today, warn_days=app.warn_days, sort=sort)
+        index.warm()  # the page select compiled here, not on the first keystroke
         try:
             app.call_from_thread(self._search_ready, index, generation)
         except RuntimeError:  # the app has gone meanwhile

@@ -144,6 +144,13 @@ class ProblemSearch:
         with self.engine.connect() as conn:
             return [ProblemRow(*r) for r in conn.execute(q, {"page_ids": ids})]
 
+    def warm(self, *, with_note: bool = False) -> None:
+        """Run the page select once, for one row: SQLAlchemy compiles a statement on its first
+        execution (10–20 ms), which would otherwise land on the first keystroke. For the worker
+        that builds the index."""
+        if self.ids:
+            self._fetch(self.ids[:1], with_note)
+
     def rows(self, text: str, offset: int, limit: int, *, with_note: bool = False) -> list[ProblemRow]:
         """One page, in board order, with the joined columns of just those rows."""
         page = self.ids_for(text, offset, limit)
