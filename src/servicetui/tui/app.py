@@ -18,7 +18,12 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from servicetui.tui.palette import ServiceCommands, ServicePalette
+from servicetui.tui.palette import (
+    SCREENSHOT,
+    ServiceCommands,
+    ServicePalette,
+    system_commands,
+)
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import AppFooter, TopBar, translate_bindings
 
@@ -184,16 +189,12 @@ class ServiceApp(App):
 
     @on(events.DeliveryComplete)
     def _screenshot_delivered(self, event: events.DeliveryComplete) -> None:
-        from servicetui.tui.palette import SCREENSHOT
-
         if event.name == SCREENSHOT:
             self.notify(t("screenshot_saved", self.lang, path=str(event.path)) if event.path is not None
                         else t("screenshot_sent", self.lang))
 
     @on(events.DeliveryFailed)
     def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
-        from servicetui.tui.palette import SCREENSHOT
-
         if event.name == SCREENSHOT:
             why = getattr(event.exception, "strerror", None) or str(event.exception)
             self.notify(t("screenshot_failed", self.lang, why=why), severity="error")
@@ -429,8 +430,6 @@ class ServiceApp(App):
 
     def get_system_commands(self, screen: Screen):
         from textual.app import SystemCommand
-
-        from servicetui.tui.palette import system_commands
 
         for title, help_, callback in system_commands(self, screen):
             yield SystemCommand(title, help_, callback)

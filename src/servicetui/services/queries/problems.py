@@ -7,12 +7,22 @@ from datetime import date
 from functools import lru_cache
 from typing import Sequence
 
-from sqlalchemy import Boolean, String, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import (
+    Boolean,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.orm import aliased
 
 from servicetui.domain import rules
 from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
@@ -288,10 +298,9 @@ def problem_rows(
             rows = conn.execute(q.where(Problem.id.in_(ids)))
             by_id = {r.id: ProblemRow(*r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
-    backwards = limit is not None and total is not None and offset < total and 2 * offset + limit > total
-    if backwards:
-        limit = min(limit, total - offset)
-        order, offset = _reversed(order), total - offset - limit
+    backwards = False
+    if limit is not None:
+        order, offset, limit, backwards = _window(order, offset, limit, total)
     q = q.where(*where).order_by(*order).offset(offset)
     if limit is not None:
         q = q.limit(limit)
@@ -300,12 +309,19 @@ def problem_rows(
     return found[::-1] if backwards else found
 
 
+def _window(order: list, offset: int, limit: int, total: int | None) -> tuple[list, int, int, bool]:
+    """(order, offset, limit, backwards) that read the page [offset, offset + limit) of `total` rows:
+    the same in the far half of the list, in the reversed order from the other end (then reverse
+    what it returns)."""
+    if total is None or offset >= total or 2 * offset + limit <= total:
+        return order, offset, limit, False
+    limit = min(limit, total - offset)
+    return _reversed(order), total - offset - limit, limit, True
+
+
 def _page_ids(conn, where, order, offset: int, limit: int, total: int | None) -> list[int]:
-    """The ids of one page in `order`; from the other end when it lies in the far half of `total`."""
-    backwards = total is not None and offset < total and 2 * offset + limit > total
-    if backwards:
-        limit = min(limit, total - offset)
-        order, offset = _reversed(order), total - offset - limit
+    """The ids of one page in `order` (from the other end when it lies in the far half of `total`)."""
+    order, offset, limit, backwards = _window(order, offset, limit, total)
     ids = list(conn.scalars(select(Problem.id).where(*where).order_by(*order).offset(offset).limit(limit)))
     return ids[::-1] if backwards else ids
 
