@@ -11,11 +11,11 @@ from textual.widgets import Checkbox, DataTable, Select
 
 from servicetui.services import queries
 from servicetui.store.models import AuditEntry, Problem
+from servicetui.tui.import_screen import ImportScreen
 from servicetui.tui.screens import ProblemsScreen
 from servicetui.tui.transfer import (
     ExportRequest,
     ExportScreen,
-    ImportScreen,
     default_name,
     run_export,
 )

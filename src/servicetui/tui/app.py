@@ -414,7 +414,7 @@ class ServiceApp(App):
         open_export(self)
 
     def action_import_file(self) -> None:
-        from servicetui.tui.transfer import open_import
+        from servicetui.tui.import_screen import open_import
 
         open_import(self)
 
