@@ -103,7 +103,7 @@ async def test_the_open_app_keeps_its_long_lived_objects_out_of_full_collections
 @pytest.mark.asyncio
 async def test_slow_sql_pages_switch_the_board_to_an_index_of_its_order(make_app, demo, monkeypatch):
     from servicetui.services import queries
-    from servicetui.tui.screens import ProblemsScreen
+    from servicetui.tui.problems_screen import ProblemsScreen
 
     engine, _, today = demo
     monkeypatch.setattr(ProblemsScreen, "SLOW_PAGE_S", -1.0)  # every SQL page counts as slow
@@ -135,7 +135,7 @@ async def test_slow_sql_pages_switch_the_board_to_an_index_of_its_order(make_app
 
 @pytest.mark.asyncio
 async def test_fast_sql_pages_keep_the_board_on_sql(make_app, demo, monkeypatch):
-    from servicetui.tui.screens import ProblemsScreen
+    from servicetui.tui.problems_screen import ProblemsScreen
 
     monkeypatch.setattr(ProblemsScreen, "SLOW_PAGE_S", 60.0)
     app = make_app()

@@ -9,7 +9,8 @@ from textual.widgets import Select
 
 from servicetui.store.models import Problem
 from servicetui.tui.forms import FormScreen
-from servicetui.tui.screens import ProblemsScreen, ProblemTable
+from servicetui.tui.problem_table import ProblemTable
+from servicetui.tui.problems_screen import ProblemsScreen
 
 SIZE = (160, 45)
 

@@ -15,9 +15,9 @@ from servicetui.services import entities
 from servicetui.store.models import Activity, Department, Person, Problem, Project
 from servicetui.tui.activities import ActivitiesScreen
 from servicetui.tui.forms import FormScreen
+from servicetui.tui.problems_screen import ProblemsScreen
 from servicetui.tui.project_screen import ProblemLogScreen, ProjectScreen
 from servicetui.tui.reference import ReferenceScreen
-from servicetui.tui.screens import ProblemsScreen
 from servicetui.tui.settings_screen import SettingsScreen
 from servicetui.tui.widgets import LazyTable
 

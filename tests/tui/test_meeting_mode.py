@@ -14,8 +14,8 @@ from servicetui.services.context import Ctx
 from servicetui.store.models import AuditEntry, Person, Problem, ReviewSession
 from servicetui.tui.forms import ConfirmScreen, FormScreen
 from servicetui.tui.meeting import MeetingScreen, MeetingSummaryScreen
+from servicetui.tui.problem_table import ProblemTable
 from servicetui.tui.transfer import ExportScreen
-from servicetui.tui.screens import ProblemTable
 
 SIZE = (160, 45)
 

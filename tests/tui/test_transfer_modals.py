@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, DataTable, Select
 from servicetui.services import queries
 from servicetui.store.models import AuditEntry, Problem
 from servicetui.tui.import_screen import ImportScreen
-from servicetui.tui.screens import ProblemsScreen
+from servicetui.tui.problems_screen import ProblemsScreen
 from servicetui.tui.transfer import (
     ExportRequest,
     ExportScreen,

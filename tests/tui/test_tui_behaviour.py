@@ -11,10 +11,12 @@ from servicetui.domain.enums import ProblemStatus
 from servicetui.services import problems
 from servicetui.services.context import Ctx
 from servicetui.store.models import Problem
+from servicetui.tui.departments_screen import DepartmentsScreen
 from servicetui.tui.forms import FormScreen
 from servicetui.tui.help import HelpScreen
+from servicetui.tui.problems_screen import ProblemsScreen
 from servicetui.tui.project_screen import ProjectScreen
-from servicetui.tui.screens import DepartmentsScreen, ProblemsScreen, ProjectsScreen
+from servicetui.tui.screens import ProjectsScreen
 from servicetui.tui.widgets import LazyTable
 
 SIZE = (160, 45)

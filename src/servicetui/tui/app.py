@@ -52,13 +52,13 @@ class BootScreen(Screen):
 
 
 def _problems():
-    from servicetui.tui.screens import ProblemsScreen
+    from servicetui.tui.problems_screen import ProblemsScreen
 
     return ProblemsScreen()
 
 
 def _departments():
-    from servicetui.tui.screens import DepartmentsScreen
+    from servicetui.tui.departments_screen import DepartmentsScreen
 
     return DepartmentsScreen()
 

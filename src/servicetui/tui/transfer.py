@@ -150,8 +150,9 @@ def one_line(exc: BaseException, lang: str) -> str:
 # -- where the export comes from ---------------------------------------------------------------
 def source_of(screen) -> dict[str, Any]:
     """What the screen under the modal shows: its problem filter / project filter and a default."""
+    from servicetui.tui.problems_screen import ProblemsScreen
     from servicetui.tui.project_screen import ProjectScreen
-    from servicetui.tui.screens import ProblemsScreen, ProjectsScreen
+    from servicetui.tui.screens import ProjectsScreen
 
     meeting = getattr(screen, "meeting_source", None)  # the dispatch meeting's screens: its 议定事项清单
     if meeting is not None:
@@ -168,7 +169,7 @@ def source_of(screen) -> dict[str, Any]:
 
 
 def describe_problem_filter(app, f: queries.ProblemFilter) -> str:
-    from servicetui.tui.screens import problem_filter_bits
+    from servicetui.tui.problems_screen import problem_filter_bits
 
     lang, eng = app.lang, app.engine
     bits = problem_filter_bits(app, f, with_text=True)

@@ -1,0 +1,296 @@
+"""The problems board (2): every problem of the current filter in a line-API table, `/` to search as
+you type (an in-memory index built in a worker, queries.search), `f` filter, `s` sort, the row keys
+of problem_table.py, and marks for bulk changes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from servicetui import i18n
+from servicetui.domain.enums import Category, Light, ProblemKind, ProblemStatus
+from servicetui.services import queries
+from servicetui.services.queries.search import ProblemSearch, search_key
+from servicetui.tui import actions, data
+from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.problem_table import (
+    ProblemTable,
+    problem_columns,
+    problem_status_text,
+)
+from servicetui.tui.screens import BaseScreen, SearchInput
+from servicetui.tui.strings import t
+from servicetui.tui.widgets import (
+    AppFooter,
+    FieldInput,
+    LazyTable,
+    StatusLine,
+    TopBar,
+)
+
+V = i18n.value
+
+
+def problem_filter_bits(app, f: queries.ProblemFilter, *, with_text: bool = False) -> list[str]:
+    """The active filters of a problem list in words ("仅未销号 · 供电公司 · 红")."""
+    lang, eng = app.lang, app.engine
+    bits = []
+    if f.open_only:
+        bits.append(t("open_only", lang))
+    if with_text and f.text:
+        bits.append(f"“{f.text}”")
+    if f.department_id is not None:
+        bits.append(dict(queries.choices(eng, "departments")).get(f.department_id, "?"))
+    if f.statuses:
+        bits.append("/".join(V(s, lang) for s in f.statuses))
+    if f.lights:
+        bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
+    if f.category:
+        bits.append(V(f.category, lang))
+    if f.kind:
+        bits.append(V(f.kind, lang))
+    if f.project_id is not None:
+        bits.append(data.project_name(eng, f.project_id))
+    if f.officer_id is not None:
+        bits.append(t("mine", lang))
+    if f.due_from or f.due_to:
+        bits.append(f"{f.due_from or ''}…{f.due_to or ''}")
+    return bits
+
+
+# -- problems board -------------------------------------------------------------------------
+PROBLEM_SORTS = ("urgency", "due", "project", "department")
+
+
+class ProblemsScreen(BaseScreen):
+    current = "problems"
+    AUTO_FOCUS = "#list"
+    BINDINGS = [
+        Binding("slash", "search", "a_filter_text", id="problems.search", key_display="/"),
+        Binding("f", "filter", "a_filter", id="problems.filter"),
+        Binding("s", "sort", "a_sort", id="problems.sort"),
+        Binding("c", "clear", "a_clear", id="problems.clear", show=False),
+        Binding("a", "add", "a_add_problem", id="problem.add"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = queries.ProblemFilter(open_only=True)
+        self.sort = "urgency"
+        self._search: ProblemSearch | None = None
+        self._search_building: tuple[Any, int] | None = None
+        self._generation = 0  # bumped when the data changes: an index built before is stale
+        self._slow_key: Any = None  # the filter and sort whose SQL pages were slow: paged from an index
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("problems")
+        with Horizontal(id="filterbar"):
+            yield SearchInput(placeholder=t("filter_placeholder_problems", self.lang), id="search", compact=True)
+            yield Static("", id="filterdesc")
+        yield ProblemTable(problem_columns(self.app), count=self._count, fetch=self._fetch, id="list")
+        yield StatusLine("")
+        yield AppFooter()
+
+    def on_mount(self) -> None:
+        self._take_pending()
+        self._apply()
+        self.focus_list()
+
+    def _take_pending(self) -> bool:
+        if self.app.pending_problem_filter is not None:
+            self.filter = self.app.pending_problem_filter
+            self.app.pending_problem_filter = None
+            try:
+                self.query_one("#search", FieldInput).value = self.filter.text
+            except Exception:
+                pass
+            return True
+        return False
+
+    def on_screen_resume(self) -> None:
+        # BaseScreen's handler runs after this one (Textual calls each class's handler down the MRO)
+        if self._take_pending():
+            self.stale = False
+            self._apply()
+
+    def focus_list(self) -> None:
+        self.query_one("#list", LazyTable).focus()
+
+    def on_show_again(self) -> None:
+        self.focus_list()
+
+    def _count(self) -> int:
+        index = self._search_index()
+        if index is not None:
+            return index.count(self.filter.text)
+        return queries.problem_count(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days)
+
+    def _fetch(self, offset: int, limit: int) -> list:
+        index = self._search_index()
+        if index is not None:
+            return index.rows(self.filter.text, offset, limit)
+        started = time.perf_counter()
+        rows = queries.problem_rows(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days,
+                                    sort=self.sort, offset=offset, limit=limit, with_note=False,
+                                    total=self.query_one("#list", LazyTable).row_count)
+        if time.perf_counter() - started > self.SLOW_PAGE_S:
+            # an order no index serves over many rows (every problem by urgency: ~0.5 s a page at
+            # 200 000): page from an index of this filter's ids in board order, built in a worker
+            app = self.app
+            self._slow_key = search_key(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
+            self._build_search()
+        return rows
+
+    # -- search as you type: an in-memory index of this filter, built in a worker (see queries.search)
+    SLOW_PAGE_S = 0.15
+
+    def _wants_index(self) -> bool:
+        """Text to search, or SQL pages found slow for this filter and sort."""
+        app = self.app
+        return bool(self.filter.text.strip()) or self._slow_key == search_key(
+            self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
+
+    def _search_index(self) -> ProblemSearch | None:
+        """The index of the current filter and sort, once built (searching builds one, and so do slow
+        SQL pages); else None (SQL)."""
+        index = self._search
+        app = self.app
+        if index is not None and index.matches(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days):
+            return index
+        if self._wants_index():
+            self._build_search()
+        return None
+
+    def _build_search(self) -> None:
+        app = self.app
+        key = search_key(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
+        if self._search is not None and self._search.key == key:
+            return
+        if self._search_building == (key, self._generation):
+            return
+        self._search_building = (key, self._generation)
+        self.run_worker(partial(self._search_worker, replace(self.filter), self.sort, self._generation),
+                        thread=True, exclusive=True, group="search", exit_on_error=False)
+
+    def _search_worker(self, f: queries.ProblemFilter, sort: str, generation: int) -> None:
+        app = self.app
+        index = ProblemSearch(app.engine, f, today=app.today, warn_days=app.warn_days, sort=sort)
+        index.warm()  # the page select compiled here, not on the first keystroke
+        try:
+            app.call_from_thread(self._search_ready, index, generation)
+        except RuntimeError:  # the app has gone meanwhile
+            pass
+
+    def _search_ready(self, index: ProblemSearch, generation: int) -> None:
+        if self._search_building and self._search_building[0] == index.key:
+            self._search_building = None
+        if generation == self._generation:
+            self._search = index
+            self.app.settle_memory()
+
+    def _drop_search(self) -> None:
+        """The data changed: the index is a stale snapshot (a new one is built when searching)."""
+        self._generation += 1
+        self._search = None
+        self._search_building = None
+        if self._wants_index():
+            self._build_search()
+
+    def refresh_data(self) -> None:
+        self._drop_search()
+        self.query_one("#list", LazyTable).reload()
+        self._describe()
+
+    def _apply(self) -> None:
+        self.query_one("#list", LazyTable).reload(keep_cursor=False)
+        self._describe()
+
+    def _describe(self) -> None:
+        lang, f = self.lang, self.filter
+        bits = problem_filter_bits(self.app, f)
+        sort = t(f"sort_{self.sort}", lang)
+        n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
+        desc = " · ".join(bits) if bits else t("no_filters", lang)
+        colon = "：" if lang != "en" else ": "
+        self.query_one("#filterdesc", Static).update(
+            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}{sort}  {t('n_rows', lang, n=n)}"),
+            layout=False)  # one line of fixed size: no layout pass on every keystroke
+
+    def on_input_changed(self, event) -> None:
+        if event.input.id == "search":
+            self.filter = replace(self.filter, text=event.value)
+            self._apply()
+
+    def on_lazy_table_highlighted(self, event: LazyTable.Highlighted) -> None:
+        if event.row is None:
+            self.status(t("empty", self.lang))
+            return
+        text, light = problem_status_text(self.app, event.row)
+        self.status(text, light)
+
+    def on_lazy_table_selected(self, event: LazyTable.Selected) -> None:
+        self.app.open_project(event.row.project_id)
+
+    def on_problem_table_marks_changed(self, event: ProblemTable.MarksChanged) -> None:
+        self.status(t("marked_n", self.lang, n=event.count) if event.count else t("marks_cleared", self.lang))
+
+    def action_search(self) -> None:
+        self.query_one("#search", FieldInput).focus()
+        self._build_search()  # ready by the time the first characters arrive
+
+    def action_sort(self) -> None:
+        self.sort = PROBLEM_SORTS[(PROBLEM_SORTS.index(self.sort) + 1) % len(PROBLEM_SORTS)]
+        self._apply()
+
+    def action_clear(self) -> None:
+        self.filter = queries.ProblemFilter(open_only=True)
+        self.query_one("#search", FieldInput).value = ""
+        self._apply()
+
+    def action_add(self) -> None:
+        row = self.query_one("#list", LazyTable).selected
+        if self.filter.project_id is not None:
+            actions.add_problem(self.app, self.filter.project_id)
+        elif row is not None:
+            actions.add_problem(self.app, row.project_id)
+        else:
+            self.app.notify(t("no_selection", self.lang), severity="warning")
+
+    def action_filter(self) -> None:
+        lang, f, eng = self.lang, self.filter, self.app.engine
+        fields = [
+            Field("department_id", i18n.label("department_id", lang), "select",
+                  [(n, i) for i, n in queries.choices(eng, "departments")]),
+            Field("status", i18n.label("status", lang), "select",
+                  [(V(s.value, lang), s.value) for s in ProblemStatus]),
+            Field("light", t("light", lang), "select",
+                  [(V(x.value, lang), x.value) for x in (Light.RED, Light.YELLOW, Light.GREEN)]),
+            Field("category", i18n.label("category", lang), "select", [(V(c.value, lang), c.value) for c in Category]),
+            Field("kind", i18n.label("kind", lang), "select", [(V(k.value, lang), k.value) for k in ProblemKind]),
+            Field("project_id", i18n.label("project_id", lang), "select",
+                  [(n, i) for i, n in queries.choices(eng, "projects")]),
+            Field("open_only", t("open_only", lang), "bool"),
+        ]
+        values = {"department_id": f.department_id, "status": f.statuses[0] if len(f.statuses) == 1 else None,
+                  "light": f.lights[0] if f.lights else None, "category": f.category, "kind": f.kind,
+                  "project_id": f.project_id, "open_only": f.open_only}
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is None:
+                return
+            self.filter = replace(self.filter, department_id=v["department_id"],
+                                  statuses=(v["status"],) if v["status"] else (),
+                                  lights=(v["light"],) if v["light"] else (), category=v["category"],
+                                  kind=v["kind"], project_id=v["project_id"], open_only=bool(v["open_only"]),
+                                  due_from=None, due_to=None)
+            self._apply()
+
+        self.app.push_screen(FormScreen(t("filters_title", lang), fields, values, lambda v: v), done)
