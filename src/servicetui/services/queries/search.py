@@ -105,14 +105,13 @@ class ProblemSearch:
         return self.key == search_key(f, sort=sort, today=today, warn_days=warn_days)
 
     def _positions(self, text: str) -> list[int]:
+        """The rows whose text holds `text` (not empty: count and ids_for answer that from the ids)."""
         q = normalise(text)
         last = self._last
         if last is not None and last[0] == q:
             return last[1]
         find, starts = self._text.find, self._starts
-        if not q:
-            pos = list(range(len(self.ids)))
-        elif last is not None and last[0] and last[0] in q:
+        if last is not None and last[0] and last[0] in q:
             # the text grew (or is the old text inside a longer one): only the old matches can match
             pos = [k for k in last[1] if find(q, starts[k], starts[k + 1] - 1) >= 0]
         elif SEP in q:  # (typed into the box it cannot be; a match must not span two rows)
