@@ -54,6 +54,17 @@ def load_settings() -> dict[str, Any]:
     return {**DEFAULTS, **_read_toml(settings_path())}
 
 
+FILE_ONLY_NOT = ("warn_days",)  # in DEFAULTS for reading, but a database setting: never written here
+
+
+def update_settings(**values: Any) -> None:
+    """Set these keys in settings.toml, keeping the rest of what the file holds."""
+    stored = {**load_settings(), **values}
+    for key in FILE_ONLY_NOT:
+        stored.pop(key, None)
+    save_settings(stored)
+
+
 def save_settings(values: dict[str, Any]) -> None:
     """Write settings.toml (simple key = value pairs of str/int/bool)."""
     path = settings_path()

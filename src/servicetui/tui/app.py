@@ -201,15 +201,12 @@ class ServiceApp(App):
 
     def _remember_theme(self, theme) -> None:
         """Keep the theme chosen in the palette for the next start (settings.toml `theme`)."""
-        from servicetui.config import load_settings, save_settings
+        from servicetui.config import load_settings, update_settings
 
-        stored = load_settings()
-        if stored.get("theme") == theme.name:
+        if load_settings().get("theme") == theme.name:
             return
-        stored.pop("warn_days", None)  # a database setting, not a file one
-        stored["theme"] = theme.name
         try:
-            save_settings(stored)
+            update_settings(theme=theme.name)
         except OSError as exc:
             self.notify(t("theme_not_saved", self.lang, why=exc.strerror or str(exc)), severity="warning")
 

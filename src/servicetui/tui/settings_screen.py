@@ -1,6 +1,6 @@
 """Settings (key `,`, or "设置" in the command palette).
 
-Language and money unit are the officer's own (settings.toml, `config.save_settings`); the warn
+Language and money unit are the officer's own (settings.toml, `config.update_settings`); the warn
 days, county name and bureau are the county's (database settings, `entities.set_setting`).
 Changing the language or the money unit rebuilds every screen at once.
 """
@@ -38,7 +38,7 @@ def current_values(app) -> dict[str, Any]:
 
 def save(app, v: dict[str, Any]) -> dict[str, Any]:
     """Write the settings; a bad value raises ValidationError keyed by the form's field."""
-    from servicetui.config import load_settings, save_settings
+    from servicetui.config import update_settings
 
     warn = str(v.get("warn_days") or "").strip()
     if not (warn.isdigit() and 0 <= int(warn) <= 60):
@@ -46,10 +46,7 @@ def save(app, v: dict[str, Any]) -> dict[str, Any]:
                                   f"{t('s_warn', 'en')} {t('s_warn_bad', 'en')}")
     clean = {**v, "warn_days": str(int(warn))}
     entities.set_settings(app.ctx(), {key: str(clean[key] or "").strip() for key in DB_KEYS})
-    stored = load_settings()
-    stored.pop("warn_days", None)  # a database setting, not a file one
-    stored.update(lang=clean["lang"], money_unit=clean["money_unit"])
-    save_settings(stored)
+    update_settings(lang=clean["lang"], money_unit=clean["money_unit"])
     return clean
 
 
