@@ -44,7 +44,7 @@ def test_typing_and_deleting_character_by_character_matches_a_fresh_search(demo)
     index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
     typed = "思思食品"
     steps = [typed[:i] for i in range(1, len(typed) + 1)] + [typed[:i] for i in range(len(typed) - 1, 0, -1)]
-    steps += ["钢", "钢柱", "柱", "供电公司", "电"]
+    steps += ["钢", "钢柱", "柱", "供电公司", "电", "公", "公司", "公司。", "司"]  # 公, 公司: in most rows
     for text in steps:
         fresh = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
         assert index.ids_for(text) == fresh.ids_for(text), text
@@ -116,16 +116,19 @@ def test_a_page_fetches_only_the_rows_the_search_has_not_shown_yet(demo, monkeyp
         demo, queries.ProblemFilter(text="钢柱"), today=TODAY, limit=20, with_note=True)
 
 
-def test_a_first_search_over_the_whole_text_finds_each_row_once_as_a_test_per_row_would(demo):
+@pytest.mark.parametrize("switch", [1, 3, 10**9], ids=["find-only", "switch-late", "switch-at-first-match"])
+def test_a_first_search_over_the_whole_text_finds_each_row_once_as_a_test_per_row_would(demo, switch, monkeypatch):
     import random
 
+    from servicetui.services.queries import search
     from servicetui.services.queries.search import SEP
 
+    monkeypatch.setattr(search, "SWITCH", switch)  # after len // switch matches: row by row
     index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
     rows = [index._text[index._starts[k]:index._starts[k + 1] - 1] for k in range(len(index))]
     assert len(rows) == len(index.ids) >= 20 and SEP.join(rows) == index._text
     rng = random.Random(7)
-    texts = {rows[0][:3], rows[-1][-2:], rows[-1][-1:], rows[len(rows) // 2][5:9], "a", "。", "无此问题",
+    texts = {rows[0][:3], rows[-1][-2:], rows[-1][-1:], rows[len(rows) // 2][5:9], "a", "。", "无此问题", "公司", "局",
              rows[1][-1:] + SEP + rows[2][:1]}  # the last one spans two rows: it must match none
     texts |= {rows[k][i:i + n] for k, i, n in ((rng.randrange(len(rows)), rng.randrange(8), rng.randrange(1, 4))
                                                for _ in range(40))}
