@@ -404,9 +404,10 @@ def _packed_ids():
 
 
 def _packed_rows_fit(conn) -> bool:
-    low, high, top, top_project = conn.execute(select(
-        func.min(Problem.escalation), func.max(Problem.escalation), func.max(Problem.id),
-        func.max(Problem.project_id))).one()
+    # each max off its own index (SQLite answers a lone min/max from an index end; together they scan)
+    top = conn.execute(select(func.max(Problem.id))).scalar()
+    top_project = conn.execute(select(func.max(Problem.project_id))).scalar()
+    low, high = conn.execute(select(func.min(Problem.escalation), func.max(Problem.escalation))).one()
     if low is None:
         return True
     if not (0 <= low and high <= 7 and top < (1 << 30) and top_project < (1 << _ID_BITS)):
