@@ -4,9 +4,7 @@ of problem_table.py, and marks for bulk changes."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -18,9 +16,10 @@ from textual.widgets import Static
 from servicetui import i18n
 from servicetui.domain.enums import Category, Light, ProblemKind, ProblemStatus
 from servicetui.services import queries
-from servicetui.services.queries.search import ProblemSearch, search_key
+from servicetui.services.queries.search import ProblemSearch
 from servicetui.tui import actions, data
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.list_search import SearchedList
 from servicetui.tui.problem_table import (
     ProblemTable,
     problem_columns,
@@ -70,7 +69,7 @@ def problem_filter_bits(app, f: queries.ProblemFilter, *, with_text: bool = Fals
 PROBLEM_SORTS = ("urgency", "due", "project", "department")
 
 
-class ProblemsScreen(BaseScreen):
+class ProblemsScreen(SearchedList, BaseScreen):
     current = "problems"
     AUTO_FOCUS = "#list"
     BINDINGS = [
@@ -85,10 +84,7 @@ class ProblemsScreen(BaseScreen):
         super().__init__()
         self.filter = queries.ProblemFilter(open_only=True)
         self.sort = "urgency"
-        self._search: ProblemSearch | None = None
-        self._search_building: tuple[Any, int] | None = None
-        self._generation = 0  # bumped when the data changes: an index built before is stale
-        self._slow_key: Any = None  # the filter and sort whose SQL pages were slow: paged from an index
+        self._init_search()
 
     def compose(self) -> ComposeResult:
         yield TopBar("problems")
@@ -137,72 +133,16 @@ class ProblemsScreen(BaseScreen):
         index = self._search_index()
         if index is not None:
             return index.rows(self.filter.text, offset, limit)
-        started = time.perf_counter()
-        rows = queries.problem_rows(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days,
-                                    sort=self.sort, offset=offset, limit=limit, with_note=False,
-                                    total=self.query_one("#list", LazyTable).row_count)
-        if time.perf_counter() - started > self.SLOW_PAGE_S:
-            # an order no index serves over many rows (every problem by urgency: ~0.5 s a page at
-            # 200 000): page from an index of this filter's ids in board order, built in a worker
-            app = self.app
-            self._slow_key = search_key(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
-            self._build_search()
-        return rows
+        # (every problem by urgency was ~0.5 s a page at 200 000 in SQL: then it pages from an index)
+        app, total = self.app, self.query_one("#list", LazyTable).row_count
+        return self._timed(lambda: queries.problem_rows(
+            app.engine, self.filter, today=app.today, warn_days=app.warn_days, sort=self.sort, offset=offset,
+            limit=limit, with_note=False, total=total))
 
-    # -- search as you type: an in-memory index of this filter, built in a worker (see queries.search)
-    SLOW_PAGE_S = 0.15
-
-    def _wants_index(self) -> bool:
-        """Text to search, or SQL pages found slow for this filter and sort."""
+    # -- search as you type: an in-memory index of this filter (list_search, queries.search)
+    def _new_index(self, f: queries.ProblemFilter, sort: str) -> ProblemSearch:
         app = self.app
-        return bool(self.filter.text.strip()) or self._slow_key == search_key(
-            self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
-
-    def _search_index(self) -> ProblemSearch | None:
-        """The index of the current filter and sort, once built (searching builds one, and so do slow
-        SQL pages); else None (SQL)."""
-        index = self._search
-        app = self.app
-        if index is not None and index.matches(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days):
-            return index
-        if self._wants_index():
-            self._build_search()
-        return None
-
-    def _build_search(self) -> None:
-        app = self.app
-        key = search_key(self.filter, sort=self.sort, today=app.today, warn_days=app.warn_days)
-        if self._search is not None and self._search.key == key:
-            return
-        if self._search_building == (key, self._generation):
-            return
-        self._search_building = (key, self._generation)
-        self.run_worker(partial(self._search_worker, replace(self.filter), self.sort, self._generation),
-                        thread=True, exclusive=True, group="search", exit_on_error=False)
-
-    def _search_worker(self, f: queries.ProblemFilter, sort: str, generation: int) -> None:
-        app = self.app
-        index = ProblemSearch(app.engine, f, today=app.today, warn_days=app.warn_days, sort=sort)
-        index.warm()  # the page select compiled here, not on the first keystroke
-        try:
-            app.call_from_thread(self._search_ready, index, generation)
-        except RuntimeError:  # the app has gone meanwhile
-            pass
-
-    def _search_ready(self, index: ProblemSearch, generation: int) -> None:
-        if self._search_building and self._search_building[0] == index.key:
-            self._search_building = None
-        if generation == self._generation:
-            self._search = index
-            self.app.settle_memory()
-
-    def _drop_search(self) -> None:
-        """The data changed: the index is a stale snapshot (a new one is built when searching)."""
-        self._generation += 1
-        self._search = None
-        self._search_building = None
-        if self._wants_index():
-            self._build_search()
+        return ProblemSearch(app.engine, f, today=app.today, warn_days=app.warn_days, sort=sort)
 
     def refresh_data(self) -> None:
         self._drop_search()

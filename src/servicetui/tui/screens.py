@@ -20,8 +20,10 @@ from servicetui import i18n
 from servicetui.domain.enums import Light, Stage
 from servicetui.domain.parsing import format_money, money_unit_label
 from servicetui.services import queries
+from servicetui.services.queries.search import ProjectSearch
 from servicetui.tui import actions, data
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.list_search import SearchedList
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import (
     AppFooter,
@@ -95,7 +97,7 @@ class HomePreload:
     rows: list
 
 
-class ProjectsScreen(BaseScreen):
+class ProjectsScreen(SearchedList, BaseScreen):
     current = "projects"
     AUTO_FOCUS = "#list"
     BINDINGS = [
@@ -118,6 +120,7 @@ class ProjectsScreen(BaseScreen):
         self.filter = queries.ProjectFilter()
         self.sort = "light"
         self.mine = False
+        self._init_search()
 
     def compose(self) -> ComposeResult:
         yield TopBar("projects")
@@ -169,12 +172,30 @@ class ProjectsScreen(BaseScreen):
         return f
 
     def _count(self) -> int:
+        index = self._search_index()
+        if index is not None:
+            return index.count(self.filter.text)
         return data.project_count(self.app.engine, self._effective(), today=self.app.today,
                                   warn_days=self.app.warn_days)
 
     def _fetch(self, offset: int, limit: int) -> list:
-        return queries.project_rows(self.app.engine, self._effective(), today=self.app.today,
-                                    warn_days=self.app.warn_days, sort=self.sort, offset=offset, limit=limit)
+        index = self._search_index()
+        if index is not None:
+            return index.rows(self.filter.text, offset, limit)
+        # (a text's projects in the light order took 0.1–0.3 s at 20 000 projects, and a page of the
+        # progress order 0.6 s: then the list pages from an index)
+        app = self.app
+        return self._timed(lambda: queries.project_rows(app.engine, self._effective(), today=app.today,
+                                                        warn_days=app.warn_days, sort=self.sort, offset=offset,
+                                                        limit=limit))
+
+    # -- search as you type: an in-memory index of this filter (list_search, queries.search)
+    def _search_filter(self) -> queries.ProjectFilter:
+        return self._effective()
+
+    def _new_index(self, f: queries.ProjectFilter, sort: str) -> ProjectSearch:
+        app = self.app
+        return ProjectSearch(app.engine, f, today=app.today, warn_days=app.warn_days, sort=sort)
 
     def _columns(self) -> list[Column]:
         lang, unit = self.lang, self.app.money_unit
@@ -196,12 +217,14 @@ class ProjectsScreen(BaseScreen):
         ]
 
     def refresh_data(self) -> None:
+        self._drop_search()
         self._summary()
         self.query_one("#list", LazyTable).reload()
         self._describe()
 
-    def _apply(self) -> None:
-        self._summary()
+    def _apply(self, summary: bool = True) -> None:
+        if summary:  # (the summary counts every project: the text of the box does not change it)
+            self._summary()
         self.query_one("#list", LazyTable).reload(keep_cursor=False)
         self._describe()
 
@@ -249,7 +272,7 @@ class ProjectsScreen(BaseScreen):
     def on_input_changed(self, event) -> None:
         if event.input.id == "search":
             self.filter = replace(self.filter, text=event.value)
-            self._apply()
+            self._apply(summary=False)
 
     def on_lazy_table_highlighted(self, event: LazyTable.Highlighted) -> None:
         row = event.row
@@ -266,6 +289,7 @@ class ProjectsScreen(BaseScreen):
     # -- actions -------------------------------------------------------------------------
     def action_search(self) -> None:
         self.query_one("#search", FieldInput).focus()
+        self._build_search()  # ready by the time the first characters arrive
 
     def action_mine(self) -> None:
         self.mine = not self.mine

@@ -398,8 +398,28 @@ def project_rows(engine, f: ProjectFilter | None = None, *, today: date, warn_da
             ids = list(conn.scalars(_page_ids_query(f, today, warn_days, sort, offset, limit)))
         if not ids:
             return []
-        by_id = {r.id: _to_row(r) for r in conn.execute(_page_select(today, warn_days), {"ids": ids})}
+        by_id = {r.id: r for r in project_rows_by_ids(conn, ids, today=today, warn_days=warn_days)}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def project_rows_by_ids(conn, ids: list[int], *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS
+                        ) -> list[ProjectRow]:
+    """Every column of these projects (live ones, in no particular order)."""
+    return [_to_row(r) for r in conn.execute(_page_select(today, warn_days), {"ids": ids})]
+
+
+def project_ids(conn, f: ProjectFilter, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
+                sort: str = "light") -> list[int]:
+    """The ids of the whole list in `sort` order: what `project_rows(limit=None)` lists, without its
+    columns (for the search index, which reads a page's columns by id)."""
+    if sort not in PROJECT_SORTS:
+        sort = "light"
+    if sort in _KEY_SORTS:
+        q = _page_ids_query(f, today, warn_days, sort, 0, None)
+    else:
+        q, prob, _ms, light, progress = _full_select(f, today, warn_days, _scope(f))
+        q = q.with_only_columns(Project.id).order_by(*_full_order(sort, prob, light, progress))
+    return list(conn.scalars(q))
 
 
 @lru_cache(maxsize=16)
