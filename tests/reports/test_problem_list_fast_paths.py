@@ -245,3 +245,44 @@ def test_xlsx_package_is_deflated_at_the_fast_zip_level(awkward, tmp_path):
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
         assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+class _WriteOnSecondConnect:
+    """An engine whose second connection is opened just after another officer renamed a project and
+    added a progress note (a write between the export's two snapshots)."""
+
+    def __init__(self, engine, write):
+        self.engine, self.write, self.calls = engine, write, 0
+
+    def connect(self):
+        self.calls += 1
+        if self.calls == 2:
+            self.write()
+        return self.engine.connect()
+
+
+@pytest.mark.parametrize("sort", ["urgency", "department"])
+def test_the_names_and_notes_are_of_the_same_moment_as_the_rows_when_a_write_lands_between(county, make_ctx,
+                                                                                           sort):
+    from servicetui.services import entities, problems
+
+    eng = county.engine
+    if eng.dialect.name != "sqlite":
+        pytest.skip("one REPEATABLE READ transaction elsewhere")
+    ctx = make_ctx(county.world.admin, today=TODAY)
+    ids = [r.id for r in iter_problem_rows(eng, ProblemFilter(project_id=county.world.project), today=TODAY)]
+    assert ids
+
+    def write():
+        entities.update_project(ctx, county.world.project, None, name="改过的名字")
+        problems.add_note(ctx, ids[0], "后来的进展")
+
+    wrapped = _WriteOnSecondConnect(eng, write)
+    rows = [dict(zip(xr.FIELDS, r)) for b in xr.export_batches(wrapped, today=TODAY, sort=sort) for r in b.rows()]
+    assert wrapped.calls == 2, "the names were read on a second connection"
+    assert "改过的名字".encode() not in {r["project_name"] for r in rows}, "a name from after the rows' snapshot"
+    assert "后来的进展".encode() not in {r["latest_note"] for r in rows}, "a note from after the rows' snapshot"
+    # and the next export sees the write
+    rows = [dict(zip(xr.FIELDS, r)) for b in xr.export_batches(eng, today=TODAY, sort=sort) for r in b.rows()]
+    assert "改过的名字".encode() in {r["project_name"] for r in rows}
+    assert "后来的进展".encode() in {r["latest_note"] for r in rows}
