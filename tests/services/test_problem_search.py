@@ -116,14 +116,17 @@ def test_a_page_fetches_only_the_rows_the_search_has_not_shown_yet(demo, monkeyp
         demo, queries.ProblemFilter(text="钢柱"), today=TODAY, limit=20, with_note=True)
 
 
-@pytest.mark.parametrize("switch", [1, 3, 10**9], ids=["find-only", "switch-late", "switch-at-first-match"])
-def test_a_first_search_over_the_whole_text_finds_each_row_once_as_a_test_per_row_would(demo, switch, monkeypatch):
+@pytest.mark.parametrize("sample, dense", [(10**9, 8), (2, 3), (1, 10**9)],
+                         ids=["find-only", "switch-when-dense", "switch-at-first-match"])
+def test_a_first_search_over_the_whole_text_finds_each_row_once_as_a_test_per_row_would(demo, sample, dense,
+                                                                                       monkeypatch):
     import random
 
     from servicetui.services.queries import search
     from servicetui.services.queries.search import SEP
 
-    monkeypatch.setattr(search, "SWITCH", switch)  # after len // switch matches: row by row
+    monkeypatch.setattr(search, "SAMPLE", sample)  # every `sample` matches: row by row once dense
+    monkeypatch.setattr(search, "DENSE", dense)
     index = ProblemSearch(demo, queries.ProblemFilter(), today=TODAY)
     rows = [index._text[index._starts[k]:index._starts[k + 1] - 1] for k in range(len(index))]
     assert len(rows) == len(index.ids) >= 20 and SEP.join(rows) == index._text

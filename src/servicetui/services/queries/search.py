@@ -10,10 +10,10 @@ projects a keystroke in SQL took 0.1–0.3 s (the light order of the matching pr
 from their problems and milestones each time), and every page of the progress order 0.6 s.
 
 A keystroke's test stays near 20 ms at 200 000 rows however many rows match: a first search runs
-`str.find` over all the text at once (a step per match: a few ms for a rare text), and once a common
-one (局, 公司, a first 电) has passed `len // SWITCH` matches it tests the rest row by row in C
-(`_containing`); narrowing tests only the previous matches, the same way (unless they are more than
-half the rows). A step per match alone took 0.2–0.3 s for a text in most rows.
+`str.find` over all the text at once (a step per match: a few ms for a rare text), and once the
+matches of a common one (局, 公司, a first 电) turn out dense (`SAMPLE`, `DENSE`) it tests the rest row
+by row in C (`_containing`); narrowing tests only the previous matches, the same way (unless they are
+more than half the rows). A step per match alone took 0.2–0.3 s for a text in most rows.
 
 Matching is what the SQL filter does (`_problem_where`, `_project_where`): the stripped text anywhere
 in the problem's title, its project's name or company, or its responsible department's name (a
@@ -50,7 +50,11 @@ from servicetui.store.models import Department, Problem, Project
 
 SEP = "\x1f"  # between fields, so a match never spans two of them
 ROWS_KEPT = 5000  # joined rows a search keeps between keystrokes (a few MB)
-SWITCH = 200  # a first search steps from match to match until len // SWITCH matches, then tests each row
+# A first search steps from match to match (about 2 µs a match) while matches are sparse; testing every
+# row costs about 0.2 µs a row, so every SAMPLE matches it looks at how dense they are, and once more
+# than one row in DENSE matches it tests the remaining rows one by one instead.
+SAMPLE = 256
+DENSE = 8
 
 
 @dataclass(frozen=True)
@@ -121,13 +125,13 @@ class TextIndex:
     def _first(self, q: str) -> list[int]:
         """The rows holding `q`: find over the whole text while matches are few, then row by row."""
         find, starts, n = self._text.find, self._starts, len(self._hays)
-        cap = max(1, n // SWITCH)
         pos: list[int] = []
         at = find(q)
         while at >= 0:  # the row of each match, once: go on from the start of the next row
             k = bisect_right(starts, at) - 1
             pos.append(k)
-            if len(pos) >= cap:  # a common text: the rows after this one, tested one by one
+            if len(pos) % SAMPLE == 0 and len(pos) * DENSE > k + 1:
+                # a common text: the rows after this one, tested one by one
                 pos += _containing(q, islice(self._hays, k + 1, None), range(k + 1, n))
                 break
             at = find(q, starts[k + 1])
