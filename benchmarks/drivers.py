@@ -376,6 +376,23 @@ def task_board(args) -> dict:
                 per.append({"prefix": p, "cpu_ms": round(c, 2), "wall_ms": round(w, 2)})
             out["home_keystroke"] = {"screen": type(home).__name__, "cpu_ms": stats([x["cpu_ms"] for x in per]),
                                      "wall_ms": stats([x["wall_ms"] for x in per]), "per_prefix": per}
+            # opening a project screen from the list, as an officer does (enter; esc; the next row)
+            await pilot.press("escape", "c")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            per = []
+            for _ in range(6):
+                c0, w0 = time.process_time(), time.perf_counter()
+                await pilot.press("enter")
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                per.append({"screen": type(app.screen).__name__, "cpu_ms": round((time.process_time() - c0) * 1000, 2),
+                            "wall_ms": round((time.perf_counter() - w0) * 1000, 2)})
+                await pilot.press("escape", "j")
+                await pilot.pause()
+            out["open_project_screen"] = {"cpu_ms": stats([x["cpu_ms"] for x in per]),
+                                          "wall_ms": stats([x["wall_ms"] for x in per]), "per_open": per}
             app.exit()
 
     asyncio.run(go())
