@@ -300,6 +300,25 @@ def task_queries(args) -> dict:
 
 
 # -- board (Pilot) ------------------------------------------------------------------------------
+async def _type_last_keys(pilot, box, texts, out: dict) -> dict:
+    """For each text: the box holds all but its last character (not timed), then the last key is pressed
+    through Pilot; the CPU (all threads) and wall time from the press until the screen settles."""
+    per = []
+    for p in texts:
+        box.value = p[:-1]  # the text before the keystroke (its own query is not measured)
+        box.cursor_position = len(box.value)
+        await pilot.pause()
+        c0, w0 = time.process_time(), time.perf_counter()
+        await pilot.press(p[-1])
+        await pilot.pause()
+        c, w = (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
+        if box.value != p:
+            out["error"] = f"typed {p!r} into {type(box.screen).__name__} but the box holds {box.value!r}"
+        per.append({"prefix": p, "cpu_ms": round(c, 2), "wall_ms": round(w, 2)})
+    return {"cpu_ms": stats([x["cpu_ms"] for x in per]), "wall_ms": stats([x["wall_ms"] for x in per]),
+            "per_prefix": per}
+
+
 def task_board(args) -> dict:
     import asyncio
 
@@ -339,20 +358,8 @@ def task_board(args) -> dict:
             if app.focused is not box:
                 box.focus()
                 await pilot.pause()
-            per = []
-            for p in Budget(args.budget).over(PREFIXES[: args.filters]):
-                box.value = p[:-1]  # the text before the keystroke (its own query is not measured)
-                box.cursor_position = len(box.value)
-                await pilot.pause()
-                c0, w0 = time.process_time(), time.perf_counter()
-                await pilot.press(p[-1])
-                await pilot.pause()
-                c, w = (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
-                if box.value != p:
-                    out["error"] = f"typed {p!r} but the box holds {box.value!r}"
-                per.append({"prefix": p, "cpu_ms": round(c, 2), "wall_ms": round(w, 2)})
-            out["keystroke"] = {"cpu_ms": stats([x["cpu_ms"] for x in per]),
-                                "wall_ms": stats([x["wall_ms"] for x in per]), "per_prefix": per}
+            out["keystroke"] = await _type_last_keys(pilot, box, Budget(args.budget).over(PREFIXES[: args.filters]),
+                                                     out)
             out["rss_mb_after_typing"] = round(rss_mb(), 1)
             # the projects list (1, home) has the same `/` search: the same measurement on its box
             await pilot.press("escape", "1")
@@ -362,20 +369,8 @@ def task_board(args) -> dict:
             await app.workers.wait_for_complete()
             await pilot.pause()
             box = home.query_one("#search", Input)
-            per = []
-            for p in PROJECT_PREFIXES:
-                box.value = p[:-1]
-                box.cursor_position = len(box.value)
-                await pilot.pause()
-                c0, w0 = time.process_time(), time.perf_counter()
-                await pilot.press(p[-1])
-                await pilot.pause()
-                c, w = (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
-                if box.value != p:
-                    out["error"] = f"typed {p!r} into the projects list but the box holds {box.value!r}"
-                per.append({"prefix": p, "cpu_ms": round(c, 2), "wall_ms": round(w, 2)})
-            out["home_keystroke"] = {"screen": type(home).__name__, "cpu_ms": stats([x["cpu_ms"] for x in per]),
-                                     "wall_ms": stats([x["wall_ms"] for x in per]), "per_prefix": per}
+            out["home_keystroke"] = {"screen": type(home).__name__,
+                                     **await _type_last_keys(pilot, box, PROJECT_PREFIXES, out)}
             # opening a project screen from the list, as an officer does (enter; esc; the next row)
             await pilot.press("escape", "c")
             await app.workers.wait_for_complete()
