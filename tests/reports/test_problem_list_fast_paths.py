@@ -254,6 +254,10 @@ class _WriteOnSecondConnect:
     def __init__(self, engine, write):
         self.engine, self.write, self.calls = engine, write, 0
 
+    @property
+    def pool(self):
+        return self.engine.pool
+
     def connect(self):
         self.calls += 1
         if self.calls == 2:
@@ -279,10 +283,26 @@ def test_the_names_and_notes_are_of_the_same_moment_as_the_rows_when_a_write_lan
 
     wrapped = _WriteOnSecondConnect(eng, write)
     rows = [dict(zip(xr.FIELDS, r)) for b in xr.export_batches(wrapped, today=TODAY, sort=sort) for r in b.rows()]
-    assert wrapped.calls == 2, "the names were read on a second connection"
+    assert wrapped.calls == 2, "the names were read on a second connection (a file database's pool)"
     assert "改过的名字".encode() not in {r["project_name"] for r in rows}, "a name from after the rows' snapshot"
     assert "后来的进展".encode() not in {r["latest_note"] for r in rows}, "a note from after the rows' snapshot"
     # and the next export sees the write
     rows = [dict(zip(xr.FIELDS, r)) for b in xr.export_batches(eng, today=TODAY, sort=sort) for r in b.rows()]
     assert "改过的名字".encode() in {r["project_name"] for r in rows}
     assert "后来的进展".encode() in {r["latest_note"] for r in rows}
+
+
+def test_an_in_memory_database_is_exported_on_its_one_connection(tmp_path):
+    from servicetui.services.demo import DEMO_TODAY, build_demo
+    from servicetui.store import migrate
+    from servicetui.store.db import make_engine
+
+    engine = make_engine("sqlite://")  # one connection per thread: names and rows read one after the other
+    migrate.upgrade(engine)
+    build_demo(engine)
+    out = tmp_path / "清单.csv"
+    res = pl.write_problem_list(engine, pl.ProblemListOptions(today=DEMO_TODAY), out, "csv")
+    plain = list(iter_problem_rows(engine, ProblemFilter(), today=DEMO_TODAY))
+    assert res.rows == len(plain) > 0
+    body = out.read_text(encoding="utf-8-sig")
+    assert plain[0].project_name in body and plain[-1].title in body

@@ -42,6 +42,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.pool import QueuePool
 
 from servicetui.domain import rules
 from servicetui.domain.enums import Light, ProblemStatus
@@ -232,7 +233,8 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool):
     in a transaction; every commit writes an audit entry, so when both see the same last audit entry
     they read the same state. When they do not (a write landed between the two snapshots), the lookups
     are read again on `conn`, in `q`'s own snapshot. Elsewhere one after the other, on `conn`."""
-    if not sqlite:
+    if not sqlite or not isinstance(getattr(engine, "pool", None), QueuePool):
+        # (an in-memory database has one connection per thread, shared: one after the other then)
         lookups = _Lookups(conn, where, sqlite, everything)
         return _execute(conn, q), lookups
     mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
