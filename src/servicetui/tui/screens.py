@@ -223,7 +223,7 @@ class ProjectsScreen(SearchedList, BaseScreen):
         self._describe()
 
     def _apply(self, summary: bool = True) -> None:
-        if summary:  # (the summary counts every project: the text of the box does not change it)
+        if summary:  # (the summary counts every project: the box's text and the order do not change it)
             self._summary()
         self.query_one("#list", LazyTable).reload(keep_cursor=False)
         self._describe()
@@ -297,7 +297,7 @@ class ProjectsScreen(SearchedList, BaseScreen):
 
     def action_sort(self) -> None:
         self.sort = PROJECT_SORTS[(PROJECT_SORTS.index(self.sort) + 1) % len(PROJECT_SORTS)]
-        self._apply()
+        self._apply(summary=False)
 
     def action_clear(self) -> None:
         self.filter = queries.ProjectFilter()
