@@ -153,6 +153,31 @@ async def test_reference_screen_adds_a_department_and_a_person(make_app, demo):
         assert screen.selected_id() == person.id, "the cursor lands on the new row"
 
 
+async def test_the_people_tab_of_a_province_lists_every_person_and_edits_the_one_selected(make_app, demo):
+    from sqlalchemy import func, insert
+
+    engine, _, _ = demo
+    with engine.begin() as conn:  # a province's people, written in bulk (no audit needed to list them)
+        conn.execute(insert(Person), [{"name": f"人员{i:04d}", "role": "部门联络员", "title": "科员",
+                                       "phone": f"1380000{i:04d}"} for i in range(1500)])
+        people = conn.scalar(select(func.count()).select_from(Person).where(Person.archived == False))  # noqa: E712
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await _settle(pilot)
+        await pilot.press("right_square_bracket", "G")  # people, the last row
+        await _settle(pilot)
+        screen = app.screen
+        table = screen.table()
+        assert screen.active == "people" and isinstance(table, LazyTable)
+        assert table.row_count == people >= 1500 and "共 %d 项" % people in str(screen.query_one("StatusLine").render())
+        last = screen._rows["people"][-1]
+        assert screen.selected_id() == last["id"]
+        await pilot.press("enter")  # edits the selected person
+        await _settle(pilot)
+        assert isinstance(app.screen, FormScreen) and app.screen.query_one("#f-name").value == last["name"]
+
+
 async def test_a_task_added_on_sisi_shows_on_the_board_filtered_by_kind(make_app, demo):
     engine, _, _ = demo
     pid = _one(engine, select(Project.id).where(Project.name == SISI))[0]

@@ -1,7 +1,8 @@
 """Screen 5: reference data — departments (责任单位), people (人员), parks and zones (园区/片区).
 
-Each tab is a small DataTable (a county has dozens of rows, not thousands). `a` adds, `e` / Enter
-edits, Delete archives (after confirmation); `[` / `]` switch tabs. Every write goes through
+Each tab is a LazyTable over the rows read once per visit (a county has dozens of people, a province
+sharing one database thousands: drawing only the visible rows keeps the screen quick at either size).
+`a` adds, `e` / Enter edits, Delete archives (after confirmation); `[` / `]` switch tabs. Every write goes through
 `services.entities`; its validation lands next to the field in the form.
 """
 
@@ -10,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from servicetui import i18n
 from servicetui.domain.enums import Role
@@ -22,10 +22,10 @@ from servicetui.services import entities, queries
 from servicetui.store.models import Department, Park, Person
 from servicetui.tui import data
 from servicetui.tui.forms import Field, FormScreen
-from servicetui.tui.screens import BaseScreen, VimDataTable
+from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
 from servicetui.tui.actions import confirm_archive
-from servicetui.tui.widgets import AppFooter, StatusLine, TopBar
+from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar
 
 V = i18n.value
 TABS = ("departments", "people", "parks")
@@ -148,7 +148,7 @@ class ReferenceScreen(BaseScreen):
     DEFAULT_CSS = """
     ReferenceScreen TabbedContent { height: 1fr; }
     ReferenceScreen TabPane { padding: 0 1; height: 1fr; }
-    ReferenceScreen VimDataTable { height: 1fr; }
+    ReferenceScreen LazyTable { height: 1fr; }
     """
 
     def __init__(self) -> None:
@@ -162,24 +162,37 @@ class ReferenceScreen(BaseScreen):
         with TabbedContent(id="tabs", initial="tab-departments"):
             for key in TABS:
                 with TabPane(t(f"tab_{key}", lang), id=f"tab-{key}"):
-                    yield VimDataTable(id=f"table-{key}", cursor_type="row", zebra_stripes=True)
+                    yield LazyTable(self._columns(key), count=lambda key=key: len(self._rows[key]),
+                                    fetch=lambda o, n, key=key: self._rows[key][o:o + n], id=f"table-{key}")
         yield StatusLine("")
         yield AppFooter()
 
-    def on_mount(self) -> None:
+    def _columns(self, key: str) -> list[Column]:
         lang = self.lang
-        cols = {
-            "departments": [("name", t("c_department", lang), 24), ("short_name", t("c_short", lang), 10),
-                            ("funds_target", t("c_target", lang), 16), ("phone", t("c_phone", lang), 16)],
-            "people": [("name", i18n.label("name", lang), 10), ("login", t("c_login", lang), 16),
-                       ("role", t("c_role", lang), 16), ("department", t("c_department", lang), 20),
-                       ("title", t("c_position", lang), 28), ("phone", t("c_phone", lang), 14)],
-            "parks": [("name", t("c_park_name", lang), 24), ("parent", t("c_parent", lang), 24)],
-        }
-        for key in TABS:
-            table = self.query_one(f"#table-{key}", DataTable)
-            for ck, label, width in cols[key]:
-                table.add_column(Text(label, justify="right") if ck == "funds_target" else label, key=ck, width=width)
+
+        def col(field: str, label: str, width: int, render=None, **kw) -> Column:
+            return Column(field, label, width, render or (lambda r: r[field] or "—"), **kw)
+
+        return {
+            "departments": [
+                col("name", t("c_department", lang), 24, flex=2),
+                col("short_name", t("c_short", lang), 10, lambda r: r["short_name"] or ""),
+                col("funds_target", t("c_target", lang), 16,
+                    lambda r: format_money(r["funds_target"], "万") if r["funds_target"] else "—", align="right"),
+                col("phone", t("c_phone", lang), 16, lambda r: r["phone"] or "", flex=1)],
+            "people": [
+                col("name", i18n.label("name", lang), 10), col("login", t("c_login", lang), 16),
+                col("role", t("c_role", lang), 16, lambda r: V(r["role"], lang)),
+                col("department", t("c_department", lang), 20, flex=1),
+                col("title", t("c_position", lang), 28, lambda r: r["title"] or "", flex=1),
+                col("phone", t("c_phone", lang), 14, lambda r: r["phone"] or "")],
+            "parks": [
+                col("name", t("c_park_name", lang), 24,
+                    lambda r: r["name"] if r["parent_id"] is None else f"  └ {r['name']}", flex=1),
+                col("parent", t("c_parent", lang), 24, flex=1)],
+        }[key]
+
+    def on_mount(self) -> None:
         self.refresh_data()
         self.focus_table()
 
@@ -192,8 +205,8 @@ class ReferenceScreen(BaseScreen):
             return "departments"
         return pane.removeprefix("tab-")
 
-    def table(self, key: str | None = None) -> DataTable:
-        return self.query_one(f"#table-{key or self.active}", DataTable)
+    def table(self, key: str | None = None) -> LazyTable:
+        return self.query_one(f"#table-{key or self.active}", LazyTable)
 
     def focus_table(self) -> None:
         self.table().focus()
@@ -202,51 +215,29 @@ class ReferenceScreen(BaseScreen):
         self.focus_table()
 
     def selected_id(self) -> int | None:
-        table = self.table()
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:
-            return None
-        return int(key.value) if key and key.value is not None else None
+        row = self.table().selected
+        return row["id"] if row is not None else None
 
     def _row(self, key: str, entity_id: int | None) -> dict[str, Any] | None:
         return next((r for r in self._rows[key] if r["id"] == entity_id), None)
 
     # -- data ----------------------------------------------------------------------------
     def refresh_data(self, select: tuple[str, int] | None = None) -> None:
-        eng, lang = self.app.engine, self.lang
+        eng = self.app.engine
+        keep = {key: (select[1] if select and select[0] == key else self._selected(key)) for key in TABS}
         self._rows = {"departments": data.department_list(eng), "people": data.person_list(eng),
                       "parks": data.park_list(eng)}
-        render = {
-            "departments": lambda r: (r["name"], r["short_name"],
-                                      Text(format_money(r["funds_target"], "万") if r["funds_target"] else "—",
-                                           justify="right"), r["phone"]),
-            "people": lambda r: (r["name"], r["login"] or "—", V(r["role"], lang), r["department"] or "—",
-                                 r["title"], r["phone"]),
-            "parks": lambda r: (r["name"] if r["parent_id"] is None else f"  └ {r['name']}", r["parent"] or "—"),
-        }
-        with self.app.batch_update():
-            for key in TABS:
-                table = self.table(key)
-                keep = None
-                if select and select[0] == key:
-                    keep = select[1]
-                elif table.row_count:
-                    try:
-                        keep = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-                    except Exception:
-                        keep = None
-                table.clear()
-                for r in self._rows[key]:
-                    table.add_row(*render[key](r), key=str(r["id"]))
-                if keep is not None:
-                    try:
-                        table.move_cursor(row=table.get_row_index(str(keep)))
-                    except Exception:
-                        pass
+        for key in TABS:
+            table = self.table(key)
+            table.reload(keep_cursor=False)
+            index = next((i for i, r in enumerate(self._rows[key]) if r["id"] == keep[key]), None)
+            if index is not None:  # the row added or edited, or the one selected before
+                table.move_to(index)
         self._status()
+
+    def _selected(self, key: str) -> int | None:
+        row = self.table(key).selected
+        return row["id"] if row is not None else None
 
     def _status(self) -> None:
         key = self.active
@@ -257,7 +248,7 @@ class ReferenceScreen(BaseScreen):
         self._status()
         self.refresh_bindings()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_lazy_table_selected(self, event: LazyTable.Selected) -> None:
         self.action_edit()
 
     # -- actions -------------------------------------------------------------------------
