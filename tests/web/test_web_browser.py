@@ -205,7 +205,7 @@ def test_the_app_in_a_browser_finds_sisi_with_slash(browser, serve, web_demo_db,
     try:
         # the projects screen, Chinese and all, finished loading (the search bar is drawn last)
         first = page.wait_for(lambda s: "项目" in s and SISI in s and "电子陶瓷封装材料项目" in s
-                              and "按名称、企业搜索" in s and "共 12 项" in s, "the projects screen")
+                              and "按名称、企业、编号搜索" in s and "共 12 项" in s, "the projects screen")
         assert "首席服务官工作台" in first and "2022-09-30" in first
         page.page.screenshot(path=str(tmp_path / "projects.png"))
         # the terminal draws with our font stack (local fonts with Chinese glyphs)

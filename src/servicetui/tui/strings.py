@@ -78,7 +78,7 @@ S: dict[str, tuple[str, str]] = {
     # filters / sort
     "filter": ("筛选", "Filter"),
     "filter_text": ("搜索", "Search"),
-    "filter_placeholder_projects": ("/ 按名称、企业搜索…", "/ search name, company…"),
+    "filter_placeholder_projects": ("/ 按名称、企业、编号搜索…", "/ search name, company, code…"),
     "filter_placeholder_problems": ("/ 按标题、项目、单位搜索…", "/ search title, project, department…"),
     "clear_filters": ("清除筛选", "Clear filters"),
     "sort": ("排序", "Sort"),
