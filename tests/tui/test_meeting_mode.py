@@ -13,7 +13,8 @@ from servicetui.services import problems, review
 from servicetui.services.context import Ctx
 from servicetui.store.models import AuditEntry, Person, Problem, ReviewSession
 from servicetui.tui.forms import ConfirmScreen, FormScreen
-from servicetui.tui.meeting import MeetingScreen, MeetingSummaryScreen
+from servicetui.tui.meeting import MeetingScreen
+from servicetui.tui.meeting_summary import MeetingSummaryScreen
 from servicetui.tui.problem_table import ProblemTable
 from servicetui.tui.transfer import ExportScreen
 
