@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 
 from servicetui.reports import import_read, importer
 from servicetui.reports.import_read import _csv_rows, _scan_csv, match_header
-from servicetui.reports.import_rows import _REFUSED_LINE, _REFUSED_MULTILINE, ProblemRows
+from servicetui.reports.import_problems import ProblemRows
+from servicetui.reports.import_rows import _REFUSED_LINE, _REFUSED_MULTILINE
 from servicetui.services.base import encode
 from servicetui.store.models import AuditEntry, Problem, ProblemEvent
 

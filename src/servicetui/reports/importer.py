@@ -3,7 +3,7 @@
 Every row is checked with the services' own field checks (`problems._check_fields`,
 `entities._check_project`, through a stand-in for the transaction's session that answers
 look-ups from rows loaded once), plus the same status rules; well-formed problem rows take a
-proven-equivalent fast path (see `import_rows`). The whole import runs in ONE write transaction:
+proven-equivalent fast path (see `import_problems`). The whole import runs in ONE write transaction:
 good rows are inserted in chunks, each with its audit entry under one batch id (so one undo
 reverts the import); if any row is bad, or on a dry run, the transaction is rolled back and
 nothing is written. Every bad row is reported (row number, column, why). A row already present
@@ -39,7 +39,9 @@ from sqlalchemy import bindparam, func, insert, literal_column, select
 
 from servicetui.reports.common import Progress, ReportError, gc_paused
 from servicetui.reports.import_read import Header, open_sheet
-from servicetui.reports.import_rows import Issue, ProblemRows, ProjectRows
+from servicetui.reports.import_problems import ProblemRows
+from servicetui.reports.import_projects import ProjectRows
+from servicetui.reports.import_rows import Issue
 from servicetui.services.base import _iso, encode
 from servicetui.services.context import Ctx
 from servicetui.store.db import is_sqlite
