@@ -15,8 +15,9 @@ from servicetui.services.queries.search import SearchKey, TextIndex, search_key
 
 class SearchedList:
     """Mixin for a list screen with `filter` (a dataclass with `text`) and `sort`; the screen calls
-    `_init_search()` in its __init__, pages through `_search_index()` (None: read SQL, through
-    `_timed`), and `_drop_search()` when its data changes."""
+    `_init_search()` in its __init__, gives its LazyTable `_count` and `_fetch` (the index's answer
+    once there is one, else its own `_sql_count` / `_sql_page`), and calls `_drop_search()` when its
+    data changes."""
 
     SLOW_PAGE_S = 0.15  # a SQL page slower than this: the list pages from an index (built in a worker)
 
@@ -37,6 +38,25 @@ class SearchedList:
     def _new_index(self, f: Any, sort: str) -> TextIndex:  # pragma: no cover - overridden
         """Build the index of filter `f` (text aside) in order `sort` (runs in a worker thread)."""
         raise NotImplementedError
+
+    def _sql_count(self) -> int:  # pragma: no cover - overridden
+        """How many rows the list has, counted in SQL."""
+        raise NotImplementedError
+
+    def _sql_page(self, offset: int, limit: int) -> list:  # pragma: no cover - overridden
+        """One page of the list, read in SQL."""
+        raise NotImplementedError
+
+    # -- the LazyTable's count and fetch -------------------------------------------------------
+    def _count(self) -> int:
+        index = self._search_index()
+        return index.count(self.filter.text) if index is not None else self._sql_count()
+
+    def _fetch(self, offset: int, limit: int) -> list:
+        index = self._search_index()
+        if index is not None:
+            return index.rows(self.filter.text, offset, limit)
+        return self._timed(lambda: self._sql_page(offset, limit))
 
     # -- the index -----------------------------------------------------------------------------
     def _search_key(self) -> SearchKey:

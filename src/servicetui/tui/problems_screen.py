@@ -123,21 +123,15 @@ class ProblemsScreen(SearchedList, BaseScreen):
     def on_show_again(self) -> None:
         self.focus_list()
 
-    def _count(self) -> int:
-        index = self._search_index()
-        if index is not None:
-            return index.count(self.filter.text)
+    # -- the list: from the search index when there is one (list_search.SearchedList), else SQL
+    def _sql_count(self) -> int:
         return queries.problem_count(self.app.engine, self.filter, today=self.app.today, warn_days=self.app.warn_days)
 
-    def _fetch(self, offset: int, limit: int) -> list:
-        index = self._search_index()
-        if index is not None:
-            return index.rows(self.filter.text, offset, limit)
+    def _sql_page(self, offset: int, limit: int) -> list:
         # (every problem by urgency was ~0.5 s a page at 200 000 in SQL: then it pages from an index)
         app, total = self.app, self.query_one("#list", LazyTable).row_count
-        return self._timed(lambda: queries.problem_rows(
-            app.engine, self.filter, today=app.today, warn_days=app.warn_days, sort=self.sort, offset=offset,
-            limit=limit, with_note=False, total=total))
+        return queries.problem_rows(app.engine, self.filter, today=app.today, warn_days=app.warn_days,
+                                    sort=self.sort, offset=offset, limit=limit, with_note=False, total=total)
 
     # -- search as you type: an in-memory index of this filter (list_search, queries.search)
     def _new_index(self, f: queries.ProblemFilter, sort: str) -> ProblemSearch:
