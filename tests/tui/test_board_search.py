@@ -147,3 +147,40 @@ async def test_fast_sql_pages_keep_the_board_on_sql(make_app, demo, monkeypatch)
         board.refresh_data()
         await _idle(app, pilot)
         assert board._search is None
+
+
+@pytest.mark.asyncio
+async def test_typing_updates_the_scrollbar_without_laying_the_screen_out(make_app):
+    """A keystroke changes the row count, and so the table's scrollable height: the scrollbar follows it,
+    appears and goes with it, and a count change that keeps the scrollbar lays nothing out again."""
+    app = make_app()
+    async with app.run_test(size=(160, 14)) as pilot:  # 14 lines: the demo's 15 open problems need a scrollbar
+        await pilot.press("2", "slash")
+        await _idle(app, pilot)
+        board = app.screen
+        table = board.query_one("#list")
+        layouts = []
+        real = board._refresh_layout
+        board._refresh_layout = lambda *a, **kw: (layouts.append(table.row_count), real(*a, **kw))[1]
+
+        def scrollbar() -> tuple[bool, int]:
+            return table.show_vertical_scrollbar, table.vertical_scrollbar.window_virtual_size
+
+        all_rows = table.row_count
+        assert all_rows > table.size.height and scrollbar() == (True, all_rows + 1)
+        await pilot.press("局")  # in fewer rows (departments' names), still more than fit
+        await _idle(app, pilot)
+        fewer = table.row_count
+        assert table.size.height < fewer < all_rows
+        assert table.virtual_size.height == fewer + 1 and scrollbar() == (True, fewer + 1)
+        assert layouts == []  # nothing around the table moved: no layout pass
+        await pilot.press("backspace", *"钢柱")  # a few rows: the scrollbar goes
+        await _idle(app, pilot)
+        assert 1 <= table.row_count < table.size.height and not table.show_vertical_scrollbar
+        await pilot.press("backspace", "backspace")  # all again: it is back, for every row
+        await _idle(app, pilot)
+        assert table.row_count == all_rows and scrollbar() == (True, all_rows + 1)
+        table.action_cursor_bottom()
+        await pilot.pause()
+        top = round(table.scroll_offset.y)  # the list scrolled to its last row
+        assert table.cursor == all_rows - 1 and 0 < top <= table.cursor < top + table._body_height()

@@ -176,7 +176,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
                 if hit is not None:
                     self.cursor = p * self.PAGE + hit
                     break
-        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        self._size_rows()
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
         self._scroll_cursor_into_view()
@@ -190,9 +190,22 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         self.row_count = count
         self._loaded = True
         self.cursor = 0
-        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        self._size_rows()
         self.refresh()
         self._highlight()
+
+    def _size_rows(self) -> None:
+        """The scrollable height follows the row count (+1: the header) without laying the screen out.
+
+        Widget.virtual_size is a layout reactive: each change lays out and redraws the whole screen
+        (≈ 20 ms at 160×45, on a keystroke that changes the count). Nothing around the table moves when
+        its row count does, so it is set as Textual sets it on a resize without layout (Widget.
+        _size_updated): quietly, then the scrollbars are updated. `_scroll_update` sets the scrollbar's
+        visibility reactives, which lay the screen out when a scrollbar appears or goes."""
+        size = Size(self.size.width, self.row_count + 1)
+        if size != self.virtual_size:
+            self.set_reactive(LazyTable.virtual_size, size)
+            self._scroll_update(size)
 
     def _page(self, page: int) -> list[Any]:
         if page not in self._cache:
