@@ -230,3 +230,20 @@ async def test_the_departments_screen_fills_its_counts_from_a_worker(make_app, d
         await pilot.press("enter")  # the first department's open problems
         await pilot.pause()
         assert isinstance(app.screen, ProblemsScreen) and app.screen.filter.department_id == want[0].id
+
+
+async def test_resizing_the_terminal_refits_the_list_columns_and_scrollbar(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#list", LazyTable)
+        wide = [c.key for c, _ in table._widths]
+        assert not table.show_vertical_scrollbar  # the demo's projects fit in 45 lines
+        await pilot.resize_terminal(90, 8)  # 3 lines of list for its 4 projects and the header
+        await pilot.pause()
+        await pilot.pause()
+        narrow = [c.key for c, _ in table._widths]
+        assert set(narrow) < set(wide) and "name" in narrow  # less important columns left out
+        assert table.show_vertical_scrollbar and table.vertical_scrollbar.window_virtual_size == table.row_count + 1
+        assert all(table.render_line(y).cell_length == table.size.width for y in range(table.size.height))
+        assert app.screen.query_one("TopBar").render().cell_length <= 90
