@@ -20,6 +20,13 @@ def _line(app) -> str:
     return str(_footer(app).render())
 
 
+async def _board(pilot):
+    """The board open: its footer and the line it draws."""
+    await pilot.press("2")
+    await pilot.pause()
+    return _footer(pilot.app), _line(pilot.app)
+
+
 @pytest.mark.asyncio
 async def test_typing_a_search_that_empties_the_board_keeps_the_footer_keys(make_app):
     app = make_app()
@@ -95,10 +102,7 @@ async def test_a_key_that_stops_applying_is_dimmed_in_place(make_app):
 async def test_clicking_a_footer_key_presses_it(make_app):
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        footer = _footer(app)
-        line = _line(app)
+        footer, line = await _board(pilot)
         k = _keys(app)["search"]
         x = cell_len(line[: line.index(f" {k.display} {k.description} ")]) + 1  # (CJK: two cells a character)
         await pilot.click(footer, offset=(x, 0))
@@ -115,10 +119,7 @@ async def test_clicking_a_footer_key_presses_it(make_app):
 async def test_keys_that_do_not_fit_are_cut_at_a_whole_key(make_app):
     app = make_app()
     async with app.run_test(size=(60, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        footer = _footer(app)
-        line = _line(app)
+        footer, line = await _board(pilot)
         assert cell_len(line) == 60  # one terminal line
         assert line.rstrip().endswith("▏^p 命令") and "…" in line
         shown = [k for k in footer.keys if f" {k.display} {k.description} " in line]
