@@ -110,7 +110,7 @@ class Budget:
 def page_size() -> int:
     """The board's page: what LazyTable fetches per query (falls back to 60, one screenful and a bit)."""
     try:
-        from servicetui.tui.widgets import LazyTable
+        from servicetui.tui.lazy_table import LazyTable
 
         return int(getattr(LazyTable, "PAGE", 60))
     except Exception:

@@ -15,11 +15,11 @@ from servicetui.services import entities
 from servicetui.store.models import Activity, Department, Person, Problem, Project
 from servicetui.tui.activities import ActivitiesScreen
 from servicetui.tui.forms import FormScreen
+from servicetui.tui.lazy_table import LazyTable
 from servicetui.tui.problems_screen import ProblemsScreen
 from servicetui.tui.project_screen import ProblemLogScreen, ProjectScreen
 from servicetui.tui.reference import ReferenceScreen
 from servicetui.tui.settings_screen import SettingsScreen
-from servicetui.tui.widgets import LazyTable
 
 SIZE = (160, 45)
 SISI = "思思食品年产2万吨航空系列食品加工项目"

@@ -13,10 +13,10 @@ from servicetui.domain.enums import MilestoneStatus, ProblemStatus
 from servicetui.domain.parsing import format_date_echo, parse_date
 from servicetui.store.models import AuditEntry, Department, Problem
 from servicetui.tui.forms import FormScreen
+from servicetui.tui.lazy_table import LazyTable
 from servicetui.tui.milestone_grid import MilestoneGrid
 from servicetui.tui.project_screen import ProjectScreen
 from servicetui.tui.screens import ProjectsScreen
-from servicetui.tui.widgets import LazyTable
 
 SIZE = (160, 45)
 

@@ -14,10 +14,10 @@ from servicetui.store.models import Problem
 from servicetui.tui.departments_screen import DepartmentsScreen
 from servicetui.tui.forms import FormScreen
 from servicetui.tui.help import HelpScreen
+from servicetui.tui.lazy_table import LazyTable
 from servicetui.tui.problems_screen import ProblemsScreen
 from servicetui.tui.project_screen import ProjectScreen
 from servicetui.tui.screens import ProjectsScreen
-from servicetui.tui.widgets import LazyTable
 
 SIZE = (160, 45)
 

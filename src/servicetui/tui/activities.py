@@ -21,10 +21,12 @@ from servicetui.services import entities
 from servicetui.store.models import Activity
 from servicetui.tui import data
 from servicetui.tui.actions import confirm_archive
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar
+from servicetui.tui.widgets import StatusLine, TopBar
 
 V = i18n.value
 

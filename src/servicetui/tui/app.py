@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.palette import (
     SCREENSHOT,
     ServiceCommands,
@@ -25,7 +26,7 @@ from servicetui.tui.palette import (
     system_commands,
 )
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import AppFooter, TopBar, translate_bindings
+from servicetui.tui.widgets import TopBar, translate_bindings
 
 # Nothing here imports the database layer at module level: `servicetui` paints the frame of the
 # home screen first (BootScreen) and opens the database, loads the data layer and the first page

@@ -9,13 +9,10 @@ from textual.widgets import DataTable, Static
 
 from servicetui import i18n
 from servicetui.services import queries
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.screens import BaseScreen, VimDataTable
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import (
-    AppFooter,
-    StatusLine,
-    TopBar,
-)
+from servicetui.tui.widgets import StatusLine, TopBar
 
 V = i18n.value
 

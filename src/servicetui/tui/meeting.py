@@ -26,13 +26,19 @@ from servicetui.domain import rules
 from servicetui.domain.enums import ProblemKind
 from servicetui.services import queries, review
 from servicetui.tui import actions
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.forms import ConfirmScreen, Field, FormScreen
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.milestone_grid import MilestoneGrid
+from servicetui.tui.problem_table import (
+    ProblemTable,
+    problem_columns,
+    problem_status_text,
+)
 from servicetui.tui.project_screen import facts_text, show_blockers
-from servicetui.tui.problem_table import ProblemTable, problem_columns, problem_status_text
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar, light_text
+from servicetui.tui.widgets import StatusLine, TopBar, light_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from servicetui.tui.app import ServiceApp

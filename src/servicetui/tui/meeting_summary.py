@@ -12,10 +12,12 @@ from textual.widgets import Label, Static
 
 from servicetui import i18n
 from servicetui.services import review
+from servicetui.tui.footer import AppFooter
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.meeting import STATE_COLOURS, meeting_source
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar
+from servicetui.tui.widgets import StatusLine, TopBar
 
 V = i18n.value
 

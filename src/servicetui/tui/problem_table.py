@@ -14,8 +14,9 @@ from servicetui.domain.enums import ProblemStatus
 from servicetui.services import queries
 from servicetui.tui import actions
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import Column, LazyTable, light_text
+from servicetui.tui.widgets import light_text
 
 V = i18n.value
 

@@ -18,7 +18,9 @@ from servicetui.domain.enums import Category, Light, ProblemKind, ProblemStatus
 from servicetui.services import queries
 from servicetui.services.queries.search import ProblemSearch
 from servicetui.tui import actions, data
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.lazy_table import LazyTable
 from servicetui.tui.list_search import SearchedList
 from servicetui.tui.problem_table import (
     ProblemTable,
@@ -27,13 +29,7 @@ from servicetui.tui.problem_table import (
 )
 from servicetui.tui.screens import BaseScreen, SearchInput
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import (
-    AppFooter,
-    FieldInput,
-    LazyTable,
-    StatusLine,
-    TopBar,
-)
+from servicetui.tui.widgets import FieldInput, StatusLine, TopBar
 
 V = i18n.value
 

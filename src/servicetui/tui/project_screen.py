@@ -18,20 +18,17 @@ from servicetui.domain.enums import MilestoneStatus, ProblemKind
 from servicetui.domain.parsing import format_money, money_unit_label
 from servicetui.services import history, queries
 from servicetui.tui import actions
+from servicetui.tui.footer import AppFooter
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.milestone_grid import MilestoneGrid
-from servicetui.tui.problem_table import ProblemTable, problem_columns, problem_status_text
+from servicetui.tui.problem_table import (
+    ProblemTable,
+    problem_columns,
+    problem_status_text,
+)
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import (
-    AppFooter,
-    Column,
-    I18nBindings,
-    LazyTable,
-    StatusLine,
-    TopBar,
-    lang_of,
-    light_text,
-)
+from servicetui.tui.widgets import I18nBindings, StatusLine, TopBar, lang_of, light_text
 
 V = i18n.value
 

@@ -21,11 +21,13 @@ from servicetui.domain.parsing import format_money
 from servicetui.services import entities, queries
 from servicetui.store.models import Department, Park, Person
 from servicetui.tui import data
+from servicetui.tui.actions import confirm_archive
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.screens import BaseScreen
 from servicetui.tui.strings import t
-from servicetui.tui.actions import confirm_archive
-from servicetui.tui.widgets import AppFooter, Column, LazyTable, StatusLine, TopBar
+from servicetui.tui.widgets import StatusLine, TopBar
 
 V = i18n.value
 TABS = ("departments", "people", "parks")

@@ -22,15 +22,14 @@ from servicetui.domain.parsing import format_money, money_unit_label
 from servicetui.services import queries
 from servicetui.services.queries.search import ProjectSearch
 from servicetui.tui import actions, data
+from servicetui.tui.footer import AppFooter
 from servicetui.tui.forms import Field, FormScreen
+from servicetui.tui.lazy_table import Column, LazyTable
 from servicetui.tui.list_search import SearchedList
 from servicetui.tui.strings import t
 from servicetui.tui.widgets import (
-    AppFooter,
-    Column,
     FieldInput,
     I18nBindings,
-    LazyTable,
     StatusLine,
     TopBar,
     light_text,
