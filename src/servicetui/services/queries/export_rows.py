@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import chain, repeat
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import (
     Integer,
@@ -46,6 +46,7 @@ from sqlalchemy.pool import QueuePool
 
 from servicetui.domain import rules
 from servicetui.domain.enums import Light, ProblemStatus
+from servicetui.services.queries import raw_rows
 from servicetui.services.queries.problems import (
     ProblemFilter,
     _order,
@@ -199,7 +200,7 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                            _date(Problem.closed_on, sqlite)).where(*where).order_by(_urgency_key())
                 rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything)
                 unpack = _Unpacker(today, warn_days)
-                for part in _fetch(rows, size):
+                for part in raw_rows.batches(rows, size):
                     yield ExportBatch(unpack(part), lookups)
                 return
             q = select(
@@ -216,7 +217,7 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
             q = q.order_by(*_order(sort, today))
             rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything)
             as_bytes = None if sqlite else _DriverValues()
-            for part in _fetch(rows, size):
+            for part in raw_rows.batches(rows, size):
                 raw = list(zip(*part))
                 yield ExportBatch(raw if as_bytes is None else as_bytes(raw), lookups)
         finally:
@@ -236,13 +237,13 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool):
     if not sqlite or not isinstance(getattr(engine, "pool", None), QueuePool):
         # (an in-memory database has one connection per thread, shared: one after the other then)
         lookups = _Lookups(conn, where, sqlite, everything)
-        return _execute(conn, q), lookups
+        return raw_rows.execute(conn, q), lookups
     mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
     done: dict = {}
 
     def run() -> None:
         try:
-            done["rows"] = _execute(conn, q)
+            done["rows"] = raw_rows.execute(conn, q)
         except BaseException as exc:  # raised again below, in the caller's thread
             done["error"] = exc
 
@@ -260,30 +261,6 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool):
     if lookups is None:
         lookups = _Lookups(conn, where, sqlite, everything)
     return done["rows"], lookups
-
-
-def _execute(conn, q) -> tuple[Any, bool]:
-    """(`q`'s result, whether to read it from the DB-API cursor). On SQLite rows are read straight from
-    the cursor as plain tuples (they stay in SQLite until fetched; no Row object per row); elsewhere
-    SQLAlchemy streams them from a server-side cursor."""
-    if conn.dialect.name == "sqlite":
-        result = conn.execute(q)
-        cursor = getattr(result, "cursor", None)
-        return result, cursor is not None and hasattr(cursor, "fetchmany")
-    return conn.execution_options(yield_per=BATCH, stream_results=True).execute(q), False
-
-
-def _fetch(executed: tuple[Any, bool], size: int) -> Iterator[Sequence[Sequence]]:
-    """The rows of an executed query (`_execute`) in lists of up to `size`."""
-    result, raw = executed
-    try:
-        if raw:
-            cursor = result.cursor
-            yield from iter(lambda: cursor.fetchmany(size), [])
-        else:
-            yield from result.partitions(size)
-    finally:
-        result.close()
 
 
 # -- values as bytes ------------------------------------------------------------------------------
@@ -350,7 +327,7 @@ class _Lookups:
         text = _as_bytes if sqlite else _as_text
 
         def rows(q):
-            got = chain.from_iterable(_fetch(_execute(conn, q), 5000))
+            got = chain.from_iterable(raw_rows.batches(raw_rows.execute(conn, q), 5000))
             return got if sqlite else ([_encode([v])[0] if isinstance(v, str) else v for v in r] for r in got)
 
         def names(model) -> dict:

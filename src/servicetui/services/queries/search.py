@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import select
 
 from servicetui.domain import rules
-from servicetui.services.queries.export_rows import _execute, _fetch
+from servicetui.services.queries import raw_rows
 from servicetui.services.queries.problems import (
     ProblemFilter,
     ProblemRow,
@@ -196,7 +196,7 @@ class ProblemSearch(TextIndex):
             projects = {pid: f"{name}{SEP}{company or ''}".lower()
                         for pid, name, company in conn.execute(select(Project.id, Project.name, Project.company))}
             departments = {did: (name or "").lower() for did, name in conn.execute(select(Department.id, Department.name))}
-            for part in _fetch(_execute(conn, q), 5000):
+            for part in raw_rows.batches(raw_rows.execute(conn, q), 5000):
                 for problem_id, title, project_id, department_id in part:
                     project = projects.get(project_id)
                     if project is None:  # (as the board's join: a problem without its project is not listed)
