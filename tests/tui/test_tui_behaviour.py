@@ -245,5 +245,9 @@ async def test_resizing_the_terminal_refits_the_list_columns_and_scrollbar(make_
         narrow = [c.key for c, _ in table._widths]
         assert set(narrow) < set(wide) and "name" in narrow  # less important columns left out
         assert table.show_vertical_scrollbar and table.vertical_scrollbar.window_virtual_size == table.row_count + 1
-        assert all(table.render_line(y).cell_length == table.size.width for y in range(table.size.height))
+        # the columns fit beside the scrollbar: none hides under it, and the list never scrolls sideways
+        beside = table.size.width - table.scrollbar_size_vertical
+        assert all(table.render_line(y).cell_length == beside for y in range(table.size.height))
+        assert sum(w for _, w in table._widths) + len(narrow) - 1 <= beside
+        assert not table.show_horizontal_scrollbar
         assert app.screen.query_one("TopBar").render().cell_length <= 90

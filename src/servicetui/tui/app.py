@@ -83,6 +83,11 @@ class ServiceApp(App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ServiceCommands}
     POLL_SECONDS = 2.0
+    # the screen gets -narrow below 120 columns (an 80×24 terminal): side panels give the main text room
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    # and -short below 32 lines (an 80×24 terminal): the project and meeting screens drop spacing and the
+    # grid's legend so their problem lists keep some rows
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     DEFAULT_MODE = "projects"
     MODES = {"projects": _projects, "problems": _problems, "departments": _departments,
              "activities": _activities, "reference": _reference, "boot": BootScreen}

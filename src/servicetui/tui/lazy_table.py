@@ -45,7 +45,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
     """A windowed table over a query: count() + fetch(offset, limit)."""
 
     DEFAULT_CSS = """
-    LazyTable { height: 1fr; }
+    LazyTable { height: 1fr; overflow-x: hidden; }
     LazyTable > .lazytable--header { text-style: bold; color: $text-accent; }
     LazyTable > .lazytable--cursor { background: $block-cursor-blurred-background; }
     LazyTable:focus > .lazytable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
@@ -82,6 +82,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         def control(self) -> "LazyTable":
             return self.table
 
+    SQUEEZED = 8  # the narrowest a flexible column gets when the fixed ones leave too little room
     PAGE = 60  # rows per fetch: a 45-line terminal shows about 40; one fetch fills the screen
 
     def __init__(self, columns: list[Column], *, count: Callable[[], int],
@@ -96,6 +97,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         self.row_count = 0
         self.cursor = 0
         self._widths: list[tuple[Column, int]] = []
+        self._widths_for = -1  # the width _widths were fitted to
         self._loaded = False
         self._binding_state: tuple | None = None
         self._styles: tuple[Style, Style, Style] | None = None
@@ -147,7 +149,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
         its row count does, so it is set as Textual sets it on a resize without layout (Widget.
         _size_updated): quietly, then the scrollbars are updated. `_scroll_update` sets the scrollbar's
         visibility reactives, which lay the screen out when a scrollbar appears or goes."""
-        size = Size(self.size.width, self.row_count + 1)
+        size = Size(self._content_width(), self.row_count + 1)
         if size != self.virtual_size:
             self.set_reactive(LazyTable.virtual_size, size)
             self._scroll_update(size)
@@ -287,10 +289,16 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
                 break
             if c.priority < 0:
                 shown.remove(c)
-        spare = max(0, width - need(shown))
+        spare = width - need(shown)
+        flex_cols = [c for c in shown if c.flex]
+        if spare < 0:  # too wide even so (a side panel): the flexible columns give up width, to SQUEEZED each
+            cut = {}
+            for c in sorted(flex_cols, key=lambda c: -c.flex):
+                cut[c.key] = min(-spare, max(0, c.width - self.SQUEEZED))
+                spare += cut[c.key]
+            return [(c, c.width - cut.get(c.key, 0)) for c in shown]
         flex_total = sum(c.flex for c in shown) or 0
         out, given = [], 0
-        flex_cols = [c for c in shown if c.flex]
         for c in shown:
             extra = 0
             if c.flex and flex_total:
@@ -370,10 +378,16 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
                             self.get_component_rich_style("lazytable--cursor"))
         return self._styles
 
+    def _content_width(self) -> int:
+        """The width the rows are drawn in: the table's, less the vertical scrollbar when it shows (a
+        short terminal): the columns are fitted to it, so none hides under the scrollbar and the table
+        never scrolls sideways."""
+        return self.scrollable_content_region.width
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if not self._widths:
-            self._widths = self._layout(width)
+        width = self._content_width()
+        if not self._widths or width != self._widths_for:
+            self._widths, self._widths_for = self._layout(width), width
         base, header, cursor = self._pass_styles()
         if y == 0:
             return self._line([c.label for c, _ in self._widths], header, width)

@@ -183,6 +183,8 @@ class MeetingScreen(BaseScreen):
     MeetingScreen #mt-projectbox { height: 1fr; }
     MeetingScreen #mt-top { height: auto; }
     MeetingScreen #mt-side { width: 64; height: auto; padding: 0 1; }
+    MeetingScreen.-narrow #mt-side { width: 38%; }
+    MeetingScreen.-short #mt-bottom { margin: 0; }
     MeetingScreen #mt-minutes { height: auto; max-height: 3; }
     MeetingScreen #mt-decisions { height: auto; max-height: 5; }
     MeetingScreen #mt-bottom { height: 1fr; margin: 1 0 0 0; }

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -29,7 +28,7 @@ from servicetui.tui.problem_table import (
 )
 from servicetui.tui.screens import BaseScreen, SearchInput
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import FieldInput, StatusLine, TopBar
+from servicetui.tui.widgets import FieldInput, StatusLine, TopBar, filter_line
 
 V = i18n.value
 
@@ -148,11 +147,8 @@ class ProblemsScreen(SearchedList, BaseScreen):
         bits = problem_filter_bits(self.app, f)
         sort = t(f"sort_{self.sort}", lang)
         n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
-        desc = " · ".join(bits) if bits else t("no_filters", lang)
-        colon = "：" if lang != "en" else ": "
         self.query_one("#filterdesc", Static).update(
-            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}{sort}  {t('n_rows', lang, n=n)}"),
-            layout=False)  # one line of fixed size: no layout pass on every keystroke
+            filter_line(lang, bits, sort, n), layout=False)  # one line of fixed size: no layout pass per keystroke
 
     def on_input_changed(self, event) -> None:
         if event.input.id == "search":

@@ -32,6 +32,7 @@ from servicetui.tui.widgets import (
     I18nBindings,
     StatusLine,
     TopBar,
+    filter_line,
     light_text,
 )
 
@@ -254,12 +255,8 @@ class ProjectsScreen(SearchedList, BaseScreen):
             bits.append(t("stalled", lang))
         sort = t(f"sort_{self.sort}", lang)
         n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
-        desc = " · ".join(bits) if bits else t("no_filters", lang)
         self.query_one("#filterdesc", Static).update(
-            Text(f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}：{sort}  {t('n_rows', lang, n=n)}"
-                 if lang != "en" else
-                 f"{t('active_filters', lang, f=desc)}  {t('sort', lang)}: {sort}  {t('n_rows', lang, n=n)}"),
-            layout=False)  # one line of fixed size: no layout pass on every keystroke
+            filter_line(lang, bits, sort, n), layout=False)  # one line of fixed size: no layout pass per keystroke
 
     # -- events --------------------------------------------------------------------------
     def on_input_changed(self, event) -> None:
