@@ -41,8 +41,11 @@ class Column:
 _STYLED_CELLS: dict[tuple, tuple[list[tuple[str, Style | None]], int]] = {}  # rendered styled cells
 
 
-class LazyTable(I18nBindings, ScrollView, can_focus=True):
-    """A windowed table over a query: count() + fetch(offset, limit)."""
+class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False):
+    """A windowed table over a query: count() + fetch(offset, limit).
+
+    It never scrolls sideways (its columns are fitted to its width), so ScrollView's keys are not
+    inherited: ←/→ and ctrl+pgup/pgdn would do nothing, and `?` would list them."""
 
     DEFAULT_CSS = """
     LazyTable { height: 1fr; overflow-x: hidden; }
@@ -53,10 +56,10 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"lazytable--header", "lazytable--cursor", "lazytable--empty"}
     BINDINGS = [
-        Binding("j,down", "cursor_down", "down", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "up", show=False, id="list.up"),
-        Binding("g,home", "cursor_top", "top", show=False, id="list.top"),
-        Binding("G,end", "cursor_bottom", "bottom", show=False, id="list.bottom"),
+        Binding("down,j", "cursor_down", "down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "up", show=False, id="list.up"),
+        Binding("home,g", "cursor_top", "top", show=False, id="list.top"),
+        Binding("end,G", "cursor_bottom", "bottom", show=False, id="list.bottom"),
         Binding("pagedown,ctrl+f", "page_down", "page_down", show=False, id="list.page_down"),
         Binding("pageup,ctrl+b", "page_up", "page_up", show=False, id="list.page_up"),
         Binding("enter", "select", "open", id="list.open"),
