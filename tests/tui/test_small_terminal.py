@@ -89,3 +89,23 @@ async def test_the_meeting_on_an_80_by_24_terminal_keeps_the_facts_readable_and_
         problems = screen.query_one("#problems", LazyTable)
         assert problems.row_count and problems.size.height >= 2  # the header and a problem
         assert problems.region.bottom <= screen.query_one("StatusLine").region.y
+
+
+async def test_every_screen_opens_on_a_tiny_terminal_and_survives_shrinking(make_app):
+    app = make_app()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await _settle(pilot)
+        seen = []
+        for keys in (["2"], ["3"], ["4"], ["5"], ["1", "enter"], ["escape", "M"], ["escape", "question_mark"],
+                     ["escape", "comma"], ["escape", "ctrl+e"], ["escape", "2", "a"], ["escape"]):
+            await pilot.press(*keys)
+            await _settle(pilot)
+            seen.append(type(app.screen).__name__)
+        assert seen == ["ProblemsScreen", "DepartmentsScreen", "ActivitiesScreen", "ReferenceScreen", "ProjectScreen",
+                        "FormScreen", "HelpScreen", "SettingsScreen", "ExportScreen", "FormScreen", "ProblemsScreen"]
+        for width in (20, 5):
+            await pilot.resize_terminal(width, 4)
+            await _settle(pilot)
+        table = app.screen.query_one("#list", LazyTable)
+        assert all(w > 0 for _, w in table._widths)
+    assert app._exception is None
