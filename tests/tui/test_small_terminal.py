@@ -109,3 +109,12 @@ async def test_every_screen_opens_on_a_tiny_terminal_and_survives_shrinking(make
         table = app.screen.query_one("#list", LazyTable)
         assert all(w > 0 for _, w in table._widths)
     assert app._exception is None
+
+
+async def test_the_home_summary_fits_80_columns_in_english_with_its_last_key(make_app):
+    app = make_app(lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        summary = app.screen.query_one("#summary")
+        line = summary.render().plain
+        assert line.rstrip().endswith("(t)") and cell_len(line.rstrip()) <= summary.content_region.width

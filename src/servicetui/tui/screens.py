@@ -236,7 +236,8 @@ class ProjectsScreen(SearchedList, BaseScreen):
             pieces.append(f"[@click=screen.jump('{jumps[key]}')][{style}]{t(key, lang)} {n}[/][/] [dim]({k})[/]"
                           if style else f"[@click=screen.jump('{jumps[key]}')]{t(key, lang)} {n}[/] [dim]({k})[/]")
         scope = t("mine", lang) if self.mine else t("all", lang)
-        self.query_one("#summary", Static).update(f"[b]{scope}[/b]  " + "  ·  ".join(pieces))
+        # " · " as in the facts: the English line fits 80 columns with its last key
+        self.query_one("#summary", Static).update(f"[b]{scope}[/b]  " + " · ".join(pieces))
 
     def _describe(self) -> None:
         lang, f = self.lang, self.filter
