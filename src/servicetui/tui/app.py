@@ -303,13 +303,13 @@ class ServiceApp(App):
             pass
 
     def _offer_meeting_resume(self) -> None:
-        from servicetui.tui.meeting import offer_resume
+        from servicetui.tui.meeting_start import offer_resume
 
         offer_resume(self)
 
     def action_meeting(self) -> None:
         """调度会: start one, or resume the open one."""
-        from servicetui.tui.meeting import open_meeting
+        from servicetui.tui.meeting_start import open_meeting
 
         if isinstance(self.screen, ModalScreen):
             return

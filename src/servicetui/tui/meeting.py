@@ -1,6 +1,6 @@
 """The dispatch meeting (调度会) mode.
 
-    M (app.meeting)      start a meeting, or resume the open one
+    M (app.meeting)      start a meeting, or resume the open one (meeting_start.py)
     MeetingScreen        step -1: last meeting's decisions with their state; then one project per step
     MeetingSummaryScreen after F (meeting_summary.py): counts, the decisions, the 议定事项清单 export
 
@@ -18,7 +18,6 @@ from sqlalchemy import select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from servicetui import i18n
@@ -47,103 +46,12 @@ V = i18n.value
 STATE_COLOURS = {"已完成": "green", "办理中": "yellow", "逾期": "bold red"}
 
 
-# -- entry points ----------------------------------------------------------------------------
-def default_title(held_on: date) -> str:
-    return f"{held_on:%Y年%m月%d日}重点项目调度会"
-
-
-def _position(view: review.SessionView, lang: str) -> str:
+# -- the step on screen, in words --------------------------------------------------------------
+def position_text(view: review.SessionView, lang: str) -> str:
     if view.current_index < 0:
         return t("mt_step_previous", lang)
     return t("mt_position", lang, i=view.current_index + 1, n=len(view.items),
              done=sum(1 for i in view.items if i.reviewed))
-
-
-def open_meeting(app: "ServiceApp") -> None:
-    """`M`: back to the meeting on screen, offer to resume the open one, or start a new one."""
-    for screen in app.screen_stack:
-        if isinstance(screen, MeetingScreen):
-            while app.screen is not screen:
-                app.pop_screen()
-            return
-    sid = review.open_session_id(app.engine)
-    if sid is None:
-        start_form(app)
-        return
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            resume(app, sid)
-        else:
-            start_form(app)
-
-    app.push_screen(ConfirmScreen(_resume_question(app, sid) + "\n" + t("mt_resume_or_new", app.lang)), answered)
-
-
-def _resume_question(app: "ServiceApp", sid: int) -> str:
-    view = review.session_view(app.engine, sid, today=app.today)
-    return t("mt_resume_q", app.lang, title=view.title, where=_position(view, app.lang))
-
-
-def offer_resume(app: "ServiceApp") -> None:
-    """At start-up: an unfinished meeting? Offer to carry on where it stopped."""
-    sid = review.open_session_id(app.engine)
-    if sid is None:
-        return
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            resume(app, sid)
-
-    app.push_screen(ConfirmScreen(_resume_question(app, sid)), answered)
-
-
-def resume(app: "ServiceApp", sid: int) -> None:
-    while isinstance(app.screen, ModalScreen):
-        app.pop_screen()
-    app.push_screen(MeetingScreen(sid))
-
-
-def scope_options(app: "ServiceApp") -> list[tuple[str, str]]:
-    lang = app.lang
-    opts = [(t("mt_scope_all", lang), "all"), (t("mt_scope_red_yellow", lang), "red_yellow")]
-    opts += [(t("mt_scope_leader", lang, name=n), f"leader:{i}") for i, n in queries.choices(app.engine, "leaders")]
-    opts += [(t("mt_scope_park", lang, name=n), f"park:{i}") for i, n in queries.choices(app.engine, "parks")]
-    return opts
-
-
-def start_form(app: "ServiceApp") -> None:
-    lang, L = app.lang, i18n.label
-    fields = [
-        Field("title", L("title", lang), required=True),
-        Field("held_on", L("held_on", lang), "date", required=True,
-              placeholder="今天 / 2022-09-30 / 下周一" if lang != "en" else "today / 2022-09-30 / next mon"),
-        Field("chair", L("chair", lang)),
-        Field("attendees", L("attendees", lang), "area"),
-        Field("scope", L("scope", lang), "select", scope_options(app), required=True),
-        Field("order", L("order", lang), "select",
-              [(t("mt_order_light", lang), "light"), (t("mt_order_code", lang), "code")], required=True),
-    ]
-    values = {"title": default_title(app.today), "held_on": app.today, "scope": "all", "order": "light"}
-
-    def submit(v: dict[str, Any]) -> int:
-        title = v["title"]
-        if title == default_title(app.today) and v["held_on"] != app.today:
-            title = ""  # the default follows the date
-        return review.start_session(app.ctx(), title=title, held_on=v["held_on"], chair=v["chair"],
-                                    attendees=v["attendees"], scope=v["scope"], order=v["order"])
-
-    def done(sid: Any) -> None:
-        if not isinstance(sid, int) or isinstance(sid, bool):
-            return
-        view = review.session_view(app.engine, sid, today=app.today)
-        if view is not None and view.previous:  # first step: last time's decisions
-            app.call(review.goto, app.ctx(), sid, -1)
-        app.after_write(t("mt_started", app.lang, title=view.title if view else ""))
-        app.push_screen(MeetingScreen(sid))
-
-    app.push_screen(FormScreen(t("mt_start_title", lang), fields, values, submit, intro=t("mt_start_intro", lang)),
-                    done)
 
 
 # -- read helpers ------------------------------------------------------------------------------
@@ -327,7 +235,7 @@ class MeetingScreen(BaseScreen):
 
     def _progress(self) -> None:
         view, lang = self.view, self.lang
-        bits = [Text(view.title, style="bold"), Text(_position(view, lang))]
+        bits = [Text(view.title, style="bold"), Text(position_text(view, lang))]
         item = self.item
         if item is not None:
             bits.append(Text(t("mt_reviewed_yes", lang), style="bold green") if item.reviewed
