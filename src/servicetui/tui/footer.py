@@ -115,10 +115,14 @@ class AppFooter(Widget, can_focus=False):
             return Text(f"{k.description} ", style=description_style)
         text = Text.assemble((f" {k.display} ", key_style), (f"{k.description} " if k.description else "",
                                                              description_style))
+        return self._marked(text, k, hover)
+
+    def _marked(self, text: Text, k: FooterKey, hover: Style, start: int = 0) -> Text:
+        """`text` (from `start`) highlighted under the mouse, and dimmed when its key cannot run now."""
         if k is self._hover:
-            text.stylize(hover)
+            text.stylize(hover, start)
         if not k.enabled:
-            text.stylize(Style(dim=True))
+            text.stylize(Style(dim=True), start)
         return text
 
     def render(self) -> Text:
@@ -130,12 +134,10 @@ class AppFooter(Widget, can_focus=False):
         right = Text()
         if self.palette is not None:  # compact, as Footer draws it: "▏^p 命令 "
             k = self.palette
-            right = Text.assemble(("▏", self.get_component_rich_style("footer--separator")), (k.display, styles[0]),
-                                  (f" {k.description}" if k.description else "", styles[1]))
-            if k is self._hover:
-                right.stylize(styles[2], 1)
-            if not k.enabled:
-                right.stylize(Style(dim=True), 1)
+            right = self._marked(Text.assemble(("▏", self.get_component_rich_style("footer--separator")),
+                                               (k.display, styles[0]),
+                                               (f" {k.description}" if k.description else "", styles[1])),
+                                 k, styles[2], start=1)  # (the separator stays as it is)
             right.append(" ")
             spans.append((width - right.cell_len + 1, width, k))
         room = max(0, width - right.cell_len)

@@ -41,6 +41,19 @@ class Column:
 _STYLED_CELLS: dict[tuple, tuple[list[tuple[str, Style | None]], int]] = {}  # rendered styled cells
 
 
+class _RowMessage(Message):
+    """A message about one row of a LazyTable (its handlers are named after the subclass)."""
+
+    def __init__(self, table: "LazyTable", row: Any) -> None:
+        super().__init__()
+        self.table = table
+        self.row = row
+
+    @property
+    def control(self) -> "LazyTable":
+        return self.table
+
+
 class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False):
     """A windowed table over a query: count() + fetch(offset, limit).
 
@@ -65,25 +78,11 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
         Binding("enter", "select", "open", id="list.open"),
     ]
 
-    class Highlighted(Message):
-        def __init__(self, table: "LazyTable", row: Any | None) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
+    class Highlighted(_RowMessage):
+        """The cursor is on `row` (None: the list is empty)."""
 
-        @property
-        def control(self) -> "LazyTable":
-            return self.table
-
-    class Selected(Message):
-        def __init__(self, table: "LazyTable", row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> "LazyTable":
-            return self.table
+    class Selected(_RowMessage):
+        """Enter (or a double click) on `row`."""
 
     SQUEEZED = 8  # the narrowest a flexible column gets when the fixed ones leave too little room
     PAGE = 60  # rows per fetch: a 45-line terminal shows about 40; one fetch fills the screen

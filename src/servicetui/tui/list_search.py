@@ -10,7 +10,12 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Callable
 
+from rich.text import Text
+from textual.widgets import Static
+
 from servicetui.services.queries.search import SearchKey, TextIndex, search_key
+from servicetui.tui.lazy_table import LazyTable
+from servicetui.tui.strings import t
 
 
 class SearchedList:
@@ -46,6 +51,20 @@ class SearchedList:
     def _sql_page(self, offset: int, limit: int) -> list:  # pragma: no cover - overridden
         """One page of the list, read in SQL."""
         raise NotImplementedError
+
+    # -- the line beside the search box ------------------------------------------------------
+    def _show_filters(self, bits: list[str]) -> None:
+        """The row count first (a narrow terminal cuts the end of the line, and the count is what
+        changes as you type), then the filters (`bits`) and the sort. Called after the list's reload,
+        which counted the rows."""
+        lang = self.lang
+        desc = " · ".join(bits) if bits else t("no_filters", lang)
+        colon = ": " if lang == "en" else "："
+        n = self.query_one("#list", LazyTable).row_count
+        line = f"{t('n_rows', lang, n=n)}  {t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}" \
+               f"{t(f'sort_{self.sort}', lang)}"
+        # one line of fixed size: no layout pass on every keystroke
+        self.query_one("#filterdesc", Static).update(Text(line), layout=False)
 
     # -- the LazyTable's count and fetch -------------------------------------------------------
     def _count(self) -> int:

@@ -28,7 +28,7 @@ from servicetui.tui.problem_table import (
 )
 from servicetui.tui.screens import BaseScreen, SearchInput
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import FieldInput, StatusLine, TopBar, filter_line
+from servicetui.tui.widgets import FieldInput, StatusLine, TopBar
 
 V = i18n.value
 
@@ -143,12 +143,7 @@ class ProblemsScreen(SearchedList, BaseScreen):
         self._describe()
 
     def _describe(self) -> None:
-        lang, f = self.lang, self.filter
-        bits = problem_filter_bits(self.app, f)
-        sort = t(f"sort_{self.sort}", lang)
-        n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
-        self.query_one("#filterdesc", Static).update(
-            filter_line(lang, bits, sort, n), layout=False)  # one line of fixed size: no layout pass per keystroke
+        self._show_filters(problem_filter_bits(self.app, self.filter))
 
     def on_input_changed(self, event) -> None:
         if event.input.id == "search":

@@ -217,8 +217,7 @@ class ReferenceScreen(BaseScreen):
         self.focus_table()
 
     def selected_id(self) -> int | None:
-        row = self.table().selected
-        return row["id"] if row is not None else None
+        return self._selected(self.active)
 
     def _row(self, key: str, entity_id: int | None) -> dict[str, Any] | None:
         return next((r for r in self._rows[key] if r["id"] == entity_id), None)

@@ -32,7 +32,6 @@ from servicetui.tui.widgets import (
     I18nBindings,
     StatusLine,
     TopBar,
-    filter_line,
     light_text,
 )
 
@@ -254,10 +253,7 @@ class ProjectsScreen(SearchedList, BaseScreen):
             bits.append(f"{t('light', lang)}=" + "/".join(V(x, lang) for x in f.lights))
         if f.stalled:
             bits.append(t("stalled", lang))
-        sort = t(f"sort_{self.sort}", lang)
-        n = self.query_one("#list", LazyTable).row_count  # counted by the reload just before
-        self.query_one("#filterdesc", Static).update(
-            filter_line(lang, bits, sort, n), layout=False)  # one line of fixed size: no layout pass per keystroke
+        self._show_filters(bits)
 
     # -- events --------------------------------------------------------------------------
     def on_input_changed(self, event) -> None:

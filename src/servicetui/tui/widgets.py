@@ -28,14 +28,6 @@ def light_text(light: str, lang: str) -> Text:
     return Text.assemble((glyph, colour), " ", (tr_value(light, lang), colour))
 
 
-def filter_line(lang: str, bits: list[str], sort: str, n: int) -> Text:
-    """The line beside a list's search box: its row count first (a narrow terminal cuts the end of
-    the line, and the count is what changes as you type), then the filters and the sort."""
-    desc = " · ".join(bits) if bits else t("no_filters", lang)
-    colon = ": " if lang == "en" else "："
-    return Text(f"{t('n_rows', lang, n=n)}  {t('active_filters', lang, f=desc)}  {t('sort', lang)}{colon}{sort}")
-
-
 def lang_of(widget) -> str:
     return getattr(widget.app, "lang", "zh")
 
