@@ -306,3 +306,33 @@ def test_an_in_memory_database_is_exported_on_its_one_connection(tmp_path):
     assert res.rows == len(plain) > 0
     body = out.read_text(encoding="utf-8-sig")
     assert plain[0].project_name in body and plain[-1].title in body
+
+
+def test_names_by_id_are_the_same_from_the_list_as_from_the_dict():
+    values = {1: b"a", 2: b"b", 5: b"e", None: b"", 0: b""}
+    dense, plain = xr._ById(values, b"-", dense=True), xr._ById(values, b"-", dense=False)
+    ids = [5, 1, 0, 3, 2, 5]
+    assert dense.of(ids) == plain.of(ids) == [b"e", b"a", b"", b"-", b"b", b"e"]
+    # an id above every known one (a problem pointing at a missing row) shows the default, not an error
+    assert dense.of([2, 99]) == plain.of([2, 99]) == [b"b", b"-"]
+    assert plain.of([None, 1]) == [b"", b"a"]  # the general query's "no department"
+
+
+def test_sparse_ids_keep_to_the_dict():
+    sparse = xr._ById({10**9: b"far", 1: b"near"}, b"-", dense=True)
+    assert sparse._by_index is None  # no list of a billion entries
+    assert sparse.of([10**9, 1, 7]) == [b"far", b"near", b"-"]
+
+
+@pytest.mark.sqlite_only
+def test_a_negative_id_falls_back_to_the_general_order(awkward, tmp_path):
+    """The packed key and ids assume ids ≥ 0 (they are unpacked with shifts and masks)."""
+    with awkward.engine.begin() as conn:
+        conn.execute(insert(Project).values(id=-4, code="XM-NEG", name="负数项目", company="某公司"))
+        conn.execute(insert(Problem).values(project_id=-4, title="负号项目的问题", status="已交办",
+                                            due=date(2022, 9, 1), escalation=0))
+        assert not xr._packed_rows_fit(conn)
+    path = tmp_path / "l.csv"
+    pl.write_problem_list(awkward.engine, _opts(), path, "csv")
+    assert path.read_bytes() == _reference_csv(awkward.engine, _opts())
+    assert "负号项目的问题" in path.read_text(encoding="utf-8-sig")
