@@ -160,12 +160,14 @@ def _stream(engine, opts: ProblemListOptions, progress: Progress, sort: str | No
         progress(done, max(total, done))
 
 
-def _batches(engine, opts: ProblemListOptions, progress: Progress, sort: str | None = None) -> Iterator[ExportBatch]:
-    """The rows of the list for xlsx and csv, a batch (~1000 rows) at a time; progress after each."""
+def _batches(engine, opts: ProblemListOptions, progress: Progress, sort: str | None = None,
+             joined: tuple[Any, bytes] | None = None) -> Iterator[ExportBatch]:
+    """The rows of the list for xlsx and csv, a batch (~1000 rows) at a time; progress after each.
+    `joined`: see export_batches."""
     total = problem_count(engine, opts.filter, today=opts.today, warn_days=opts.warn_days) if progress else 0
     done = 0
     for b in export_batches(engine, opts.filter, today=opts.today, warn_days=opts.warn_days, sort=sort or opts.sort,
-                            size=_BATCH):
+                            size=_BATCH, joined=joined):
         yield b
         done += len(b)
         if progress:
@@ -189,7 +191,7 @@ def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike
             n = _write_xlsx(tmp, opts, _batches(engine, opts, progress), title(opts), f"填报单位：{opts.bureau}")
         elif fmt == "csv":
             with open(tmp, "wb") as fh:
-                n = _write_csv(fh, opts, _batches(engine, opts, progress))
+                n = _write_csv(fh, opts, _batches(engine, opts, progress, joined=(_CSV_CELLS, b",")))
         else:
             with open(tmp, "w", encoding="utf-8") as fh:
                 n = {"md": _write_md, "json": write_json}[fmt](fh, opts, _stream(engine, opts, progress))
@@ -290,6 +292,9 @@ class _CsvCells:
         return field in self.SAFE or _plain_csv(values)
 
 
+_CSV_CELLS = _CsvCells()  # (one renderer: its renderings are kept by the export's lookups)
+
+
 def _plain_csv(values: Sequence[bytes]) -> bool:
     """True when csv.writer writes each of these cells as it is (and `neutralise` leaves it alone)."""
     if not values:
@@ -315,9 +320,9 @@ def _write_csv(fh: IO[bytes], opts: ProblemListOptions, batches: Iterable[Export
     fh.write(_csv_line([neutralise(title(opts))]))
     fh.write(_csv_line([neutralise(f"填报单位：{opts.bureau}"), f"日期：{zh_date(opts.today)}"]))
     fh.write(_csv_line(HEADERS))
-    tally, cells = Tally(), _CsvCells()
+    tally = Tally()
     for b in batches:
-        fh.write(_csv_rows(tally.total + 1, b.joined(cells, b",")))
+        fh.write(_csv_rows(tally.total + 1, b.joined(_CSV_CELLS, b",")))
         tally.add_batch(b)
     fh.write(_csv_line(tally.row()))
     return tally.total

@@ -29,6 +29,7 @@ import operator
 import os
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import chain, repeat
@@ -144,8 +145,8 @@ class ExportBatch:
         lk, raw, name = self._lookups, self._raw, FIELDS[i]
         if name in _PROJECT_FIELDS:
             return lk.by_id(renderer, i, "projects", _PROJECT_FIELDS.index(name)).of(raw[1])
-        if name in ("department", "owner", "latest_note"):  # (a missing one shows blank)
-            table, ids = {"department": ("departments", 2), "owner": ("people", 3), "latest_note": ("notes", 0)}[name]
+        if name in _BY_ID:  # (a missing one shows blank)
+            table, ids = _BY_ID[name]
             return lk.by_id(renderer, i, table).of(raw[ids])
         if name == "closed":
             col = list(map(_CLOSED.get, raw[9], repeat(NO)))
@@ -162,6 +163,8 @@ class ExportBatch:
 
 
 _CLOSED = {ProblemStatus.CLOSED.value.encode(): YES}
+# the columns looked up by an id of the row: (the _Lookups table, the query column of the id)
+_BY_ID = {"department": ("departments", 2), "owner": ("people", 3), "latest_note": ("notes", 0)}
 _MOSTLY_DISTINCT = frozenset({"title", "co_departments"})  # the other columns repeat a few values: checked once each
 
 
@@ -183,8 +186,12 @@ _PROJECT_RUNS = _project_runs()
 
 
 def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
-                   sort: str = "urgency", size: int = BATCH) -> Iterator[ExportBatch]:
-    """Every problem matching `f`, in `sort` order, as ExportBatch-es of up to `size` rows."""
+                   sort: str = "urgency", size: int = BATCH, joined: tuple[Renderer, bytes] | None = None,
+                   ) -> Iterator[ExportBatch]:
+    """Every problem matching `f`, in `sort` order, as ExportBatch-es of up to `size` rows.
+
+    `joined`: the (renderer, separator) the caller will pass to `ExportBatch.joined`; the names and notes
+    are then rendered while SQLite sorts the rows, instead of at the first batch."""
     f = f or ProblemFilter()
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -200,7 +207,7 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                 q = select(_urgency_key(), _packed_ids(), text(Problem.title), text(Problem.category),
                            text(Problem.co_departments), _date(Problem.raised_on, sqlite), text(Problem.status),
                            _date(Problem.closed_on, sqlite)).where(*where).order_by(_urgency_key())
-                rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything, dense=True)
+                rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything, joined, dense=True)
                 unpack = _Unpacker(today, warn_days)
                 for part in raw_rows.batches(rows, size):
                     yield ExportBatch(unpack(part), lookups)
@@ -217,7 +224,7 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
             elif sort == "department":
                 q = q.outerjoin(Department, Department.id == Problem.department_id)
             q = q.order_by(*_order(sort, today))
-            rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything)
+            rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything, joined)
             as_bytes = None if sqlite else _DriverValues()
             for part in raw_rows.batches(rows, size):
                 raw = list(zip(*part))
@@ -227,7 +234,8 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                 conn.exec_driver_sql("PRAGMA threads=0")
 
 
-def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool, dense: bool = False):
+def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
+                        joined: tuple[Renderer, bytes] | None, dense: bool = False):
     """(the result of `q` on `conn`, the _Lookups) for the same committed state.
 
     On SQLite, executing `q` is its first step, in which SQLite reads and sorts every row (C code, the
@@ -238,7 +246,7 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool, 
     are read again on `conn`, in `q`'s own snapshot. Elsewhere one after the other, on `conn`."""
     if not sqlite or not isinstance(getattr(engine, "pool", None), QueuePool):
         # (an in-memory database has one connection per thread, shared: one after the other then)
-        lookups = _Lookups(conn, where, sqlite, everything, dense)
+        lookups = _Lookups(conn, where, sqlite, everything, dense).prepared(joined)
         return raw_rows.execute(conn, q), lookups
     mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
     done: dict = {}
@@ -255,13 +263,13 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool, 
     try:
         with engine.connect() as other:
             if other.scalar(select(func.max(AuditEntry.id))) == mark:
-                lookups = _Lookups(other, where, sqlite, everything, dense)
+                lookups = _Lookups(other, where, sqlite, everything, dense).prepared(joined)
     finally:
         worker.join()
     if "error" in done:
         raise done["error"]
     if lookups is None:
-        lookups = _Lookups(conn, where, sqlite, everything, dense)
+        lookups = _Lookups(conn, where, sqlite, everything, dense).prepared(joined)
     return done["rows"], lookups
 
 
@@ -357,6 +365,18 @@ class _Lookups:
         self._by_value: dict[tuple, _Rendered] = {}
         self._spans: dict[tuple, _ById] = {}
 
+    def prepared(self, joined: tuple[Renderer, bytes] | None) -> _Lookups:
+        """Render now what `ExportBatch.joined(*joined)` looks up by id (the project runs, departments,
+        people and notes)."""
+        if joined is not None:
+            renderer, sep = joined
+            for i, name in enumerate(FIELDS):
+                if i in _PROJECT_RUNS:
+                    self.span(renderer, _PROJECT_RUNS[i], sep)
+                elif name in _BY_ID:
+                    self.by_id(renderer, i, _BY_ID[name][0])
+        return self
+
     def by_id(self, renderer: Renderer | None, field: int, table: str, part: int | None = None) -> _ById:
         """id -> rendering of the table's value (or of part `part` of it) for FIELDS[field]: a project, a
         person, a note … is rendered once per renderer, a whole table at a time. A missing one (no
@@ -378,8 +398,9 @@ class _Lookups:
         got = self._spans.get(key)
         if got is None:
             parts = [self.by_id(renderer, f, "projects", _PROJECT_FIELDS.index(FIELDS[f])) for f in fields]
+            ids = list(self.projects)
             got = self._spans[key] = _ById(
-                {pid: sep.join([part.get(pid) for part in parts]) for pid in self.projects},
+                dict(zip(ids, map(sep.join, zip(*[part.of(ids) for part in parts])))),
                 sep.join([self.by_value(renderer, f)[b""] for f in fields]), self.dense)
         return got
 
@@ -405,12 +426,14 @@ class _ById:
     def __init__(self, values: dict, default: bytes, dense: bool):
         self._dict, self.default, self._by_index = values, default, None
         if dense:
-            ids = [k for k in values if type(k) is int and k >= 0]
-            top = max(ids, default=-1)
-            if top < 4 * len(ids) + 100_000:  # (a list of at most a few MB of pointers)
-                by_index = [default] * (top + 1)
-                for k in ids:
-                    by_index[k] = values[k]
+            values = {k: v for k, v in values.items() if k is not None} if None in values else values
+            try:
+                low, top = min(values, default=0), max(values, default=-1)
+            except TypeError:  # not all ints
+                return
+            if type(low) is int and type(top) is int and low >= 0 and top < 4 * len(values) + 100_000:
+                by_index = [default] * (top + 1)  # (a list of at most a few MB of pointers)
+                deque(map(by_index.__setitem__, values.keys(), values.values()), maxlen=0)  # (a C loop)
                 self._by_index = by_index
 
     def get(self, key) -> bytes:
