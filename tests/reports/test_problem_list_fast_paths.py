@@ -336,3 +336,9 @@ def test_a_negative_id_falls_back_to_the_general_order(awkward, tmp_path):
     pl.write_problem_list(awkward.engine, _opts(), path, "csv")
     assert path.read_bytes() == _reference_csv(awkward.engine, _opts())
     assert "负号项目的问题" in path.read_text(encoding="utf-8-sig")
+
+
+def test_an_id_that_is_not_an_int_takes_the_dict_even_from_the_list():
+    names = xr._ById({1: b"a", None: b"none"}, b"-", dense=True)
+    assert names._by_index is not None
+    assert names.of([1, None, 3]) == [b"a", b"none", b"-"]

@@ -443,8 +443,8 @@ class _ById:
         if self._by_index is not None:
             try:
                 return list(map(self._by_index.__getitem__, ids))
-            except IndexError:  # an id above every known one (a broken database): the dict's way
-                pass
+            except (IndexError, TypeError):  # an id above every known one (a broken database), or not
+                pass  # an int: the dict's way
         return list(map(self._dict.get, ids, repeat(self.default)))
 
 
