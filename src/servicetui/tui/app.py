@@ -392,7 +392,29 @@ class ServiceApp(App):
             self.pop_screen()
         if isinstance(self.screen, ProjectScreen):
             self.pop_screen()
-        self.push_screen(ProjectScreen(project_id))
+        name = f"project:{self.current_mode}"  # this mode's project screen, kept to show the next project
+        if not self.is_screen_installed(name):
+            screen = ProjectScreen(project_id)
+            self.install_screen(screen, name)
+            self.push_screen(screen)
+            return
+        screen = self.get_screen(name)
+        if self._in_a_stack(screen) or not screen.show_project(project_id):
+            # (under another screen still, say a meeting over it; or the project is gone: a screen of
+            # its own, which goes back by itself when there is nothing to show)
+            screen = ProjectScreen(project_id)
+        self.push_screen(screen)
+
+    def _in_a_stack(self, screen) -> bool:
+        return any(screen in stack for stack in self._screen_stacks.values())
+
+    async def drop_kept_screens(self) -> None:
+        """Forget the project screens kept for the next project (they hold the old language's labels)."""
+        for name in [n for n in self._installed_screens if n.startswith("project:")]:
+            screen = self.get_screen(name)
+            if not self._in_a_stack(screen):
+                self.uninstall_screen(name)
+                await screen.remove()
 
     def action_undo(self) -> None:
         from servicetui.services import history

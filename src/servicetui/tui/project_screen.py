@@ -211,9 +211,30 @@ class ProjectScreen(BaseScreen):
             Column("what", "变更" if lang != "en" else "Change", 20, lambda e: _history_text(e, lang), flex=1),
         ]
 
-    def refresh_data(self) -> None:
+    def show_project(self, project_id: int) -> bool:
+        """Show another project on this screen (composed before, not on the stack now), as a new screen
+        would show it: every list at its top without marks, the grid at its first cell and focused. The
+        app keeps one project screen per mode this way: composing, styling and laying out a new one was
+        about half of opening a project. False (nothing changed) when the project is gone."""
         app = self.app
-        d = queries.project_detail(app.engine, self.project_id, today=app.today, warn_days=app.warn_days)
+        d = queries.project_detail(app.engine, project_id, today=app.today, warn_days=app.warn_days)
+        if d is None:
+            return False
+        self.project_id = project_id
+        self._notes_for = None
+        self.stale = False
+        grid = self.query_one(MilestoneGrid)
+        grid.row = grid.col = 0
+        self.refresh_data(d, fresh=True)
+        self.scroll_home(animate=False)
+        grid.focus()
+        return True
+
+    def refresh_data(self, detail: queries.ProjectDetail | None = None, *, fresh: bool = False) -> None:
+        """Read the project again (or show `detail`, just read); `fresh`: another project, so the lists
+        start at their top."""
+        app = self.app
+        d = detail or queries.project_detail(app.engine, self.project_id, today=app.today, warn_days=app.warn_days)
         if d is None:  # archived by someone (or undone): go back
             self.app.pop_screen()
             return
@@ -228,11 +249,12 @@ class ProjectScreen(BaseScreen):
             Text.assemble((t("grid", lang), "bold"), "   ", (t("legend", lang), "dim")))
         self.query_one(MilestoneGrid).set_data(self.project_id, d.units, d.milestone_kinds)
         self._blockers(d)
-        self.query_one("#problems", LazyTable).reload()
+        keep = not fresh
+        self.query_one("#problems", LazyTable).reload(keep_cursor=keep)
         tasks = self.query_one("#tasks", LazyTable)
-        tasks.reload()
+        tasks.reload(keep_cursor=keep)
         tasks.display = self.query_one("#taskstitle").display = tasks.row_count > 0  # only a project with tasks
-        self.query_one("#history", LazyTable).reload()
+        self.query_one("#history", LazyTable).reload(keep_cursor=keep)
         if self._notes_for is None:
             first = self.query_one("#problems", LazyTable).selected
             self.show_notes(first.id if first else None, first.title if first else "")

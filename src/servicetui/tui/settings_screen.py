@@ -101,5 +101,6 @@ async def rebuild_screens(app, lang: str) -> None:
         await app.remove_mode(current)
         app.add_mode(current, factories[current])
         await app.switch_mode(current)
+    await app.drop_kept_screens()
     app.refresh_bindings()
     app.notify(t("s_saved", app.lang))
