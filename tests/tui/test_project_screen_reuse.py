@@ -120,3 +120,21 @@ async def test_after_a_language_switch_the_project_screen_speaks_the_new_languag
         assert en is not zh
         label = str(en.query_one("#problemsbox").query("Label").first().render())
         assert "问题" not in label and label.strip()
+
+
+async def test_a_language_switch_made_on_the_project_screen_leaves_no_kept_screen_behind(make_app):
+    from servicetui.tui.settings_screen import rebuild_screens
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        zh = await _open_row(pilot, 0)
+        await rebuild_screens(app, "en")  # (what saving the settings form does, here over the project)
+        await pilot.pause()
+        assert not any(n.startswith("project:") for n in app._installed_screens)
+        assert not zh.is_attached
+        await pilot.press("m")
+        await pilot.pause()
+        en = await _open_row(pilot, 0)
+        assert en is not zh and en.project_id == zh.project_id
