@@ -48,6 +48,17 @@ def _display(f: Field, v: Any) -> Any:
     return "" if v is None else str(v)
 
 
+class FormFields(VerticalScroll, can_focus=False):
+    """The form's scrolling column of fields. It never takes the focus itself: the focus goes to the
+    first field, and the column scrolls to whichever field has it (its scroll keys still work from a
+    field). A focusable column took the screen's automatic focus first and handed it on to the first
+    field: two restylings of every widget in it, about 110 ms of each form's opening."""
+
+
+FIELDS_MAX = 34  # rows of fields shown at most (#fields' max-height); the rest scroll
+FORM_SHARE = 0.95  # of the terminal's height the form may take (#form's max-height)
+
+
 class FormScreen(I18nBindings, ModalScreen[Any]):
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -56,7 +67,7 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
     FormScreen #form-title { text-style: bold; width: 1fr; padding: 0 0 1 0; }
     FormScreen #form-message { color: $error; height: auto; }
     FormScreen #form-message.-info { color: $warning; }
-    FormScreen #fields { height: auto; max-height: 34; }
+    FormScreen #fields { height: auto; max-height: 34; }  /* FIELDS_MAX; less on a short terminal */
     FormScreen .row { height: auto; }
     FormScreen .row > Label { width: 22; padding: 0 1 0 0; text-align: right; }
     FormScreen .row > Vertical { width: 1fr; height: auto; }
@@ -115,7 +126,7 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
             if self.intro:
                 yield Static(self.intro, classes="echo", markup=False)
             yield Static("", id="form-message", markup=False)
-            with VerticalScroll(id="fields"):
+            with FormFields(id="fields"):
                 for f in self.fields:
                     with Horizontal(classes="row"):
                         label = f.label + (" *" if f.required else "")
@@ -154,6 +165,20 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
                 self._echo(f)
         if self.fields:
             self.query_one(f"#f-{self.fields[0].name}").focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_fields)
+
+    def _fit_fields(self) -> None:
+        """Give the column of fields the rows the terminal leaves beside the form's title, messages and
+        buttons, so that it scrolls on a short terminal. (A column of automatic height grows past the
+        form's max-height: on 80×24 the project form hid its last fields and its buttons.)"""
+        form, fields = self.query_one("#form"), self.query_one(FormFields)
+        others = sum(w.outer_size.height for w in form.children if w is not fields and w.display)
+        room = int(self.size.height * FORM_SHARE) - form.styles.gutter.height - others
+        limit = max(3, min(FIELDS_MAX, room))
+        if fields.styles.max_height is None or fields.styles.max_height.value != limit:
+            fields.styles.max_height = limit
 
     # -- reading the widgets -----------------------------------------------------------
     def _raw(self, f: Field) -> Any:
@@ -242,6 +267,7 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
         msg.remove_class("-info")
         msg.update("；".join(x for x in [message, *stray] if x) if self.lang != "en"
                    else "; ".join(x for x in [message, *stray] if x))
+        self.call_after_refresh(self._fit_fields)
         for f in self.fields:
             if f.name in errors:
                 self.query_one(f"#f-{f.name}").focus()
@@ -296,6 +322,7 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
         self._initial = {f.name: _display(f, fresh.get(f.name)) for f in self.fields}
         msg = self.query_one("#form-message", Static)
         msg.update(exc.message(self.lang) + "\n" + t("f_conflict_hint", self.lang))
+        self.call_after_refresh(self._fit_fields)
 
     def action_reapply(self) -> None:
         for f in self.fields:

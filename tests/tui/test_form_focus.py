@@ -1,0 +1,73 @@
+"""A form opens with the focus on its first field and moves it field by field; its scrolling column
+of fields never holds the focus itself (taking it and handing it on restyled every widget in the
+form twice, a third of opening one)."""
+
+from __future__ import annotations
+
+from textual.widget import Widget
+
+from servicetui.tui.forms import FormFields, FormScreen
+
+SIZE = (160, 45)
+
+
+async def test_a_form_gives_the_focus_straight_to_its_first_field(make_app, monkeypatch):
+    focused: list[Widget] = []
+    original = Widget.watch_has_focus
+
+    def watch(self, value: bool) -> None:
+        if value:
+            focused.append(self)
+        original(self, value)
+
+    monkeypatch.setattr(Widget, "watch_has_focus", watch)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")  # the board, then edit its first problem
+        await pilot.pause()
+        focused.clear()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert [w.id for w in focused] == ["f-title"], "the first field, and nothing before it"
+        assert app.focused is form.query_one("#f-title")
+        assert not any(isinstance(w, FormFields) for w in focused)
+
+
+async def test_on_an_80_by_24_terminal_the_project_form_scrolls_its_fields_and_shows_its_buttons(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")  # a project, then its form (17 fields: more than 24 rows)
+        await pilot.pause()
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen) and len(form.fields) > 12
+        column, buttons = form.query_one(FormFields), form.query_one("#buttons")
+        screen_rows = form.region
+        assert column.max_scroll_y > 0, "the fields that do not fit scroll"
+        assert screen_rows.contains_region(buttons.region), "保存 and 取消 stay on the screen"
+        assert screen_rows.contains_region(column.region)
+        ids = []
+        for _ in range(len(form.fields)):  # tab walks every field; the column follows the focus
+            ids.append(app.focused.id)
+            assert column.region.contains_region(app.focused.region), app.focused.id
+            await pilot.press("tab")
+            await pilot.pause()
+        assert ids == [f"f-{f.name}" for f in form.fields]
+        assert column.scroll_y > 0
+
+
+async def test_a_form_on_a_tall_terminal_keeps_its_size(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.pause()
+        column = app.screen.query_one(FormFields)
+        assert column.max_scroll_y == 0 and column.styles.max_height.value == 34
