@@ -71,3 +71,33 @@ async def test_a_form_on_a_tall_terminal_keeps_its_size(make_app):
         await pilot.pause()
         column = app.screen.query_one(FormFields)
         assert column.max_scroll_y == 0 and column.styles.max_height.value == 34
+
+
+async def test_a_new_screen_has_its_size_classes_before_it_is_styled(make_app, monkeypatch):
+    """Textual gives a screen its breakpoint classes at its first resize, and a change of a screen's
+    classes restyles all of it; the app gives them when it pushes the screen, so the resize changes
+    nothing."""
+    from textual.dom import DOMNode
+
+    changed: list[str] = []
+    original = DOMNode.update_classes
+
+    def update_classes(self, classes, update=True, animate=True):
+        before = set(self.classes)
+        result = original(self, classes, update=update, animate=animate)
+        if isinstance(self, FormScreen) and set(self.classes) != before and update:
+            changed.append(" ".join(sorted(set(self.classes) ^ before)))
+        return result
+
+    monkeypatch.setattr(DOMNode, "update_classes", update_classes)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert {"-narrow", "-short"} <= set(form.classes) and not {"-wide", "-tall"} & set(form.classes)
+        assert changed == [], f"restyled at its first resize: {changed}"

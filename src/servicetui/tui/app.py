@@ -405,6 +405,26 @@ class ServiceApp(App):
             screen = ProjectScreen(project_id)
         self.push_screen(screen)
 
+    def push_screen(self, screen, *args, **kwargs):
+        """As App.push_screen; a new screen gets its size classes (-narrow/-wide, -short/-tall) before it
+        is styled. Textual adds them at the screen's first resize, after its widgets were styled, and a
+        change of a screen's classes restyles every widget on it again: a new form or project screen was
+        styled twice."""
+        if isinstance(screen, Screen):
+            screen.update_classes(self.size_classes(), update=False)
+        return super().push_screen(screen, *args, **kwargs)
+
+    def size_classes(self) -> dict[str, bool]:
+        """The breakpoint classes Textual's Screen._on_resize gives a screen of the terminal's size."""
+        width, height = self.size
+        classes = {name: False for _, name in (*self.HORIZONTAL_BREAKPOINTS, *self.VERTICAL_BREAKPOINTS)}
+        for dimension, points in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+            for point, name in sorted(points, reverse=True):
+                if dimension >= point:
+                    classes[name] = True
+                    break
+        return classes
+
     def _in_a_stack(self, screen) -> bool:
         return any(screen in stack for stack in self._screen_stacks.values())
 
