@@ -1,6 +1,8 @@
-"""A form opens with the focus on its first field and moves it field by field; its scrolling column
-of fields never holds the focus itself (taking it and handing it on restyled every widget in the
-form twice, a third of opening one)."""
+"""Opening a screen styles it once. A form opens with the focus on its first field and moves it field by
+field; its scrolling column of fields never holds the focus itself (taking it and handing it on
+restyled every widget in the form twice), and on a short terminal it scrolls with the buttons in view.
+Every screen has the terminal's size classes before it is styled (given at the first resize, they
+restyled all of it again)."""
 
 from __future__ import annotations
 
@@ -101,3 +103,32 @@ async def test_a_new_screen_has_its_size_classes_before_it_is_styled(make_app, m
         assert isinstance(form, FormScreen)
         assert {"-narrow", "-short"} <= set(form.classes) and not {"-wide", "-tall"} & set(form.classes)
         assert changed == [], f"restyled at its first resize: {changed}"
+
+
+async def test_each_list_screen_has_its_size_classes_before_it_is_styled(make_app, monkeypatch):
+    from textual.dom import DOMNode
+
+    from servicetui.tui.screens import BaseScreen
+
+    changed: list[str] = []
+    original = DOMNode.update_classes
+
+    def update_classes(self, classes, update=True, animate=True):
+        before = set(self.classes)
+        result = original(self, classes, update=update, animate=animate)
+        if isinstance(self, BaseScreen) and set(self.classes) != before and update:
+            changed.append(f"{type(self).__name__}: {' '.join(sorted(set(self.classes) ^ before))}")
+        return result
+
+    monkeypatch.setattr(DOMNode, "update_classes", update_classes)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        changed.clear()  # (the first screen is made before the terminal's size is known)
+        for key in "23451":
+            await pilot.press(key)
+            await pilot.pause()
+            assert {"-narrow", "-short"} <= set(app.screen.classes), type(app.screen).__name__
+        await pilot.press("enter")  # the first project screen
+        await pilot.pause()
+        assert changed == []
