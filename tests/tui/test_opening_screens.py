@@ -13,6 +13,24 @@ from servicetui.tui.forms import FormFields, FormScreen
 SIZE = (160, 45)
 
 
+def _class_changes(monkeypatch, kind) -> list[str]:
+    """Every change of the classes of a `kind` node that restyles it, as "Name: classes changed"."""
+    from textual.dom import DOMNode
+
+    changed: list[str] = []
+    original = DOMNode.update_classes
+
+    def update_classes(self, classes, update=True, animate=True):
+        before = set(self.classes)
+        result = original(self, classes, update=update, animate=animate)
+        if isinstance(self, kind) and set(self.classes) != before and update:
+            changed.append(f"{type(self).__name__}: {' '.join(sorted(set(self.classes) ^ before))}")
+        return result
+
+    monkeypatch.setattr(DOMNode, "update_classes", update_classes)
+    return changed
+
+
 async def test_a_form_gives_the_focus_straight_to_its_first_field(make_app, monkeypatch):
     focused: list[Widget] = []
     original = Widget.watch_has_focus
@@ -79,19 +97,7 @@ async def test_a_new_screen_has_its_size_classes_before_it_is_styled(make_app, m
     """Textual gives a screen its breakpoint classes at its first resize, and a change of a screen's
     classes restyles all of it; the app gives them when it pushes the screen, so the resize changes
     nothing."""
-    from textual.dom import DOMNode
-
-    changed: list[str] = []
-    original = DOMNode.update_classes
-
-    def update_classes(self, classes, update=True, animate=True):
-        before = set(self.classes)
-        result = original(self, classes, update=update, animate=animate)
-        if isinstance(self, FormScreen) and set(self.classes) != before and update:
-            changed.append(" ".join(sorted(set(self.classes) ^ before)))
-        return result
-
-    monkeypatch.setattr(DOMNode, "update_classes", update_classes)
+    changed = _class_changes(monkeypatch, FormScreen)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
@@ -106,21 +112,9 @@ async def test_a_new_screen_has_its_size_classes_before_it_is_styled(make_app, m
 
 
 async def test_each_list_screen_has_its_size_classes_before_it_is_styled(make_app, monkeypatch):
-    from textual.dom import DOMNode
-
     from servicetui.tui.screens import BaseScreen
 
-    changed: list[str] = []
-    original = DOMNode.update_classes
-
-    def update_classes(self, classes, update=True, animate=True):
-        before = set(self.classes)
-        result = original(self, classes, update=update, animate=animate)
-        if isinstance(self, BaseScreen) and set(self.classes) != before and update:
-            changed.append(f"{type(self).__name__}: {' '.join(sorted(set(self.classes) ^ before))}")
-        return result
-
-    monkeypatch.setattr(DOMNode, "update_classes", update_classes)
+    changed = _class_changes(monkeypatch, BaseScreen)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

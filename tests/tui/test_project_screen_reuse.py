@@ -25,6 +25,12 @@ async def _open_row(pilot, row: int) -> ProjectScreen:
     return app.screen
 
 
+async def _all_projects_open_first(pilot) -> ProjectScreen:
+    await pilot.press("m")  # every project
+    await pilot.pause()
+    return await _open_row(pilot, 0)
+
+
 def _shown(screen: ProjectScreen) -> dict:
     """What the screen shows that belongs to its project."""
     problems = screen.query_one("#problems", LazyTable)
@@ -87,9 +93,7 @@ async def test_a_project_opened_while_the_kept_screen_is_under_another_gets_a_sc
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
-        kept = await _open_row(pilot, 0)
+        kept = await _all_projects_open_first(pilot)
         other = BaseScreen()
         await app.push_screen(other)  # a full screen over the project (as a meeting would be)
         await pilot.pause()
@@ -106,17 +110,13 @@ async def test_after_a_language_switch_the_project_screen_speaks_the_new_languag
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
-        zh = await _open_row(pilot, 0)
+        zh = await _all_projects_open_first(pilot)
         assert "问题" in str(zh.query_one("#problemsbox").query("Label").first().render())
         await pilot.press("escape")
         await pilot.pause()
         await rebuild_screens(app, "en")
         await pilot.pause()
-        await pilot.press("m")
-        await pilot.pause()
-        en = await _open_row(pilot, 0)
+        en = await _all_projects_open_first(pilot)
         assert en is not zh
         label = str(en.query_one("#problemsbox").query("Label").first().render())
         assert "问题" not in label and label.strip()
@@ -127,14 +127,10 @@ async def test_a_language_switch_made_on_the_project_screen_leaves_no_kept_scree
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
-        zh = await _open_row(pilot, 0)
+        zh = await _all_projects_open_first(pilot)
         await rebuild_screens(app, "en")  # (what saving the settings form does, here over the project)
         await pilot.pause()
         assert not any(n.startswith("project:") for n in app._installed_screens)
         assert not zh.is_attached
-        await pilot.press("m")
-        await pilot.pause()
-        en = await _open_row(pilot, 0)
+        en = await _all_projects_open_first(pilot)
         assert en is not zh and en.project_id == zh.project_id
