@@ -126,3 +126,19 @@ async def test_each_list_screen_has_its_size_classes_before_it_is_styled(make_ap
         await pilot.press("enter")  # the first project screen
         await pilot.pause()
         assert changed == []
+
+
+async def test_a_form_closed_right_after_it_showed_an_error_closes_cleanly(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("a")  # a new problem, saved empty: errors, then closed at once
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press("ctrl+s", "escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen) and not form.is_attached
+    assert app.return_code in (None, 0)

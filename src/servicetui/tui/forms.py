@@ -17,6 +17,7 @@ from typing import Any, Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Select, Static, TextArea
 
@@ -173,7 +174,12 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
         """Give the column of fields the rows the terminal leaves beside the form's title, messages and
         buttons, so that it scrolls on a short terminal. (A column of automatic height grows past the
         form's max-height: on 80×24 the project form hid its last fields and its buttons.)"""
-        form, fields = self.query_one("#form"), self.query_one(FormFields)
+        if not self.is_attached:  # (closed before the refresh this waited for)
+            return
+        try:
+            form, fields = self.query_one("#form"), self.query_one(FormFields)
+        except NoMatches:
+            return
         others = sum(w.outer_size.height for w in form.children if w is not fields and w.display)
         room = int(self.size.height * FORM_SHARE) - form.styles.gutter.height - others
         limit = max(3, min(FIELDS_MAX, room))
