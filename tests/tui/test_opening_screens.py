@@ -142,3 +142,18 @@ async def test_a_form_closed_right_after_it_showed_an_error_closes_cleanly(make_
         await pilot.pause()
         assert not isinstance(app.screen, FormScreen) and not form.is_attached
     assert app.return_code in (None, 0)
+
+
+async def test_a_yes_no_field_is_drawn_whole(make_app):
+    from textual.widgets import Checkbox
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("E")  # the project form: 停滞 is a yes/no field
+        await pilot.pause()
+        await pilot.pause()
+        box = app.screen.query_one(Checkbox)
+        drawn = "".join(segment.text for segment in box.render_line(0))
+        assert "▌" in drawn and "…" not in drawn, drawn

@@ -76,6 +76,7 @@ class FormScreen(I18nBindings, ModalScreen[Any]):
     FormScreen .fieldmsg { height: auto; display: none; }
     FormScreen TextArea { height: 4; }
     FormScreen Input, FormScreen Select { margin: 0 0 0 0; }
+    FormScreen Checkbox { width: 5; }  /* a compact one without a label (auto: 3 wide) was cut to "▐X…" */
     FormScreen #buttons { height: auto; padding: 1 0 0 0; }
     FormScreen #buttons Button { margin: 0 2 0 0; min-width: 10; }
     FormScreen #hint { color: $text-muted; width: 1fr; content-align: right middle; height: 1; }
