@@ -11,7 +11,7 @@ module even releases the GIL for every value it reads), so:
 - projects, parks, departments, people and each problem's latest progress note are read once and looked
   up a column at a time with `map` (C speed), from lists indexed by id where the ids allow (`_ById`);
 - in the urgency order on SQLite each row is 8 values instead of 12, sorted on one integer that also
-  carries the id, the due date and the light (see `_urgency_key`); the rows of one due date and status
+  carries the id, the due date and the light (see `export_packed`); the rows of one due date and status
   group are one run, so their due and light are written without a lookup per row;
 - a writer renders cells through `ExportBatch.rendered(renderer)`: each distinct name, note, date or
   status is rendered once however many rows show it, the titles a batch at a time;
@@ -24,10 +24,7 @@ On PostgreSQL the general query runs and its str/date values are turned into the
 
 from __future__ import annotations
 
-import bisect
-import operator
 import os
-import re
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -36,10 +33,8 @@ from itertools import chain, repeat
 from typing import Protocol
 
 from sqlalchemy import (
-    Integer,
     LargeBinary,
     String,
-    case,
     cast,
     func,
     select,
@@ -50,6 +45,8 @@ from sqlalchemy.pool import QueuePool
 from servicetui.domain import rules
 from servicetui.domain.enums import Light, ProblemStatus
 from servicetui.services.queries import raw_rows
+from servicetui.services.queries.export_packed import Unpacker, packed_ids, urgency_key
+from servicetui.services.queries.export_packed import packed_rows_fit as _packed_rows_fit
 from servicetui.services.queries.problems import (
     ProblemFilter,
     _order,
@@ -204,11 +201,11 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
             conn.exec_driver_sql(f"PRAGMA threads={SORT_THREADS}")
         try:
             if sort == "urgency" and sqlite and _packed_rows_fit(conn):
-                q = select(_urgency_key(), _packed_ids(), text(Problem.title), text(Problem.category),
+                q = select(urgency_key(), packed_ids(), text(Problem.title), text(Problem.category),
                            text(Problem.co_departments), _date(Problem.raised_on, sqlite), text(Problem.status),
-                           _date(Problem.closed_on, sqlite)).where(*where).order_by(_urgency_key())
+                           _date(Problem.closed_on, sqlite)).where(*where).order_by(urgency_key())
                 rows, lookups = _run_beside_lookups(engine, conn, q, where, sqlite, everything, joined, dense=True)
-                unpack = _Unpacker(today, warn_days)
+                unpack = Unpacker(today, warn_days)
                 for part in raw_rows.batches(rows, size):
                     yield ExportBatch(unpack(part), lookups)
                 return
@@ -436,9 +433,6 @@ class _ById:
                 deque(map(by_index.__setitem__, values.keys(), values.values()), maxlen=0)  # (a C loop)
                 self._by_index = by_index
 
-    def get(self, key) -> bytes:
-        return self._dict.get(key, self.default)
-
     def of(self, ids: Sequence) -> list[bytes]:
         if self._by_index is not None:
             try:
@@ -446,96 +440,3 @@ class _ById:
             except (IndexError, TypeError):  # an id above every known one (a broken database), or not
                 pass  # an int: the dict's way
         return list(map(self._dict.get, ids, repeat(self.default)))
-
-
-# -- the urgency order as one integer (SQLite) ------------------------------------------------------
-# _order("urgency") sorts by (status rank, no due, due, escalation DESC, id). Packed into one integer:
-#   ((rank * 2 + no_due) << 60) | (YYYYMMDD << 33) | ((7 - escalation) << 30) | id
-# which orders exactly like those five terms when every due is NULL or 'DDDD-DD-DD' text (the text order
-# of such strings is the order of YYYYMMDD < 2^27), 0 <= escalation <= 7 and 0 <= id < 2^30; the largest
-# key is 2^63 - 1. SQLite then sorts on one integer (its fast comparison, as the rows carry fewer than 12
-# columns), and the key itself gives back the id, the due date and the light (which depends only on the
-# rank and the due date), so each row is 8 values instead of 12: project, department and owner ids ride
-# in one more integer, 21 bits each. `_packed_rows_fit` checks the whole table first (max/min, and the
-# distinct dues off the due index); if anything does not fit, the export takes the general query.
-_DUE_SHAPE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_ID_BITS = 21
-
-
-def _urgency_key():
-    rank = case((Problem.status == ProblemStatus.CLOSED.value, 3), (Problem.status == ProblemStatus.DONE.value, 2),
-                else_=1)
-    no_due = case((Problem.due.is_(None), 1), else_=0)
-    day = func.coalesce(cast(func.replace(type_coerce(Problem.due, String), "-", ""), Integer), 0)
-    return (((rank * 2 + no_due) * (1 << 60)) + day * (1 << 33) + (7 - Problem.escalation) * (1 << 30)
-            + Problem.id)
-
-
-def _packed_ids():
-    return (Problem.project_id * (1 << 2 * _ID_BITS) + func.coalesce(Problem.department_id, 0) * (1 << _ID_BITS)
-            + func.coalesce(Problem.owner_id, 0))
-
-
-def _packed_rows_fit(conn) -> bool:
-    # each max off its own index (SQLite answers a lone min/max from an index end; together they scan)
-    top, first = (conn.execute(select(f(Problem.id))).scalar() for f in (func.max, func.min))
-    top_project, first_project = (conn.execute(select(f(Problem.project_id))).scalar() for f in (func.max, func.min))
-    low, high = conn.execute(select(func.min(Problem.escalation), func.max(Problem.escalation))).one()
-    if low is None:
-        return True
-    if not (0 <= low and high <= 7 and 0 <= first and top < (1 << 30) and 0 <= first_project
-            and top_project < (1 << _ID_BITS)):
-        return False
-    for model in (Department, Person):  # ids 1 … 2^21 - 1 (0 stands for none)
-        lo, hi = conn.execute(select(func.min(model.id), func.max(model.id))).one()
-        if lo is not None and not (lo > 0 and hi < (1 << _ID_BITS)):
-            return False
-    dues = conn.execute(select(type_coerce(Problem.due, String)).distinct()).scalars()  # off the due index
-    return all(d is None or (isinstance(d, str) and _DUE_SHAPE.fullmatch(d)) for d in dues)
-
-
-_GREEN, _YELLOW, _RED = Light.GREEN.value.encode(), Light.YELLOW.value.encode(), Light.RED.value.encode()
-
-
-class _Unpacker:
-    """Rows of the packed query -> the columns of the general one (ids, project/department/owner ids,
-    title, category, co_departments, raised_on, due, status, closed_on, light)."""
-
-    def __init__(self, today: date, warn_days: int):
-        self.red_before, self.yellow_until = (int(d.strftime("%Y%m%d")) for d in rules.light_bounds(today, warn_days))
-        # (rank * 2 + no_due) << 27 | YYYYMMDD -> the due text and the light, as the SQL light has them
-        self.dues: dict[int, bytes] = {}
-        self.lights: dict[int, bytes] = {}
-
-    def _learn(self, head: int) -> None:
-        group, day = head >> 27, head & ((1 << 27) - 1)
-        self.dues[head] = b"%04d-%02d-%02d" % (day // 10000, day // 100 % 100, day % 100) if day else b""
-        self.lights[head] = (b"" if group >> 1 == 3 else _GREEN if group >> 1 == 2 or group & 1
-                             else _RED if day < self.red_before else _YELLOW if day <= self.yellow_until else _GREEN)
-
-    def __call__(self, rows) -> list:
-        keys, packed, title, category, co, raised, status, closed_on = zip(*rows)
-        mask = (1 << _ID_BITS) - 1
-        dues, lights = self._runs(keys)
-        return [list(map(operator.and_, keys, repeat((1 << 30) - 1))),
-                list(map(operator.rshift, packed, repeat(2 * _ID_BITS))),
-                list(map(operator.and_, map(operator.rshift, packed, repeat(_ID_BITS)), repeat(mask))),  # 0: none
-                list(map(operator.and_, packed, repeat(mask))),
-                title, category, co, raised, dues, status, closed_on, lights]
-
-    def _runs(self, keys: Sequence[int]) -> tuple[list[bytes], list[bytes]]:
-        """The due and light columns. The rows come in key order, so the rows of one head (status group
-        and due date: a few hundred in the whole list) are one run, found by bisection and written as
-        one repeated value: no per-row lookup."""
-        dues: list[bytes] = []
-        lights: list[bytes] = []
-        start, n = 0, len(keys)
-        while start < n:
-            head = keys[start] >> 33
-            end = bisect.bisect_left(keys, (head + 1) << 33, start)
-            if head not in self.dues:
-                self._learn(head)
-            dues += repeat(self.dues[head], end - start)
-            lights += repeat(self.lights[head], end - start)
-            start = end
-        return dues, lights
