@@ -33,10 +33,17 @@ from servicetui.tui.widgets import TopBar, translate_bindings
 # of the home list in a worker thread meanwhile (see ServiceApp._open_worker).
 
 
+def _sized(screen: Screen) -> Screen:
+    """A new mode screen with the terminal's size classes (see ServiceApp.push_screen)."""
+    from textual._context import active_app
+
+    return active_app.get().with_size_classes(screen)
+
+
 def _projects():
     from servicetui.tui.screens import ProjectsScreen
 
-    return ProjectsScreen()
+    return _sized(ProjectsScreen())
 
 
 class BootScreen(Screen):
@@ -55,25 +62,25 @@ class BootScreen(Screen):
 def _problems():
     from servicetui.tui.problems_screen import ProblemsScreen
 
-    return ProblemsScreen()
+    return _sized(ProblemsScreen())
 
 
 def _departments():
     from servicetui.tui.departments_screen import DepartmentsScreen
 
-    return DepartmentsScreen()
+    return _sized(DepartmentsScreen())
 
 
 def _activities():
     from servicetui.tui.activities import ActivitiesScreen
 
-    return ActivitiesScreen()
+    return _sized(ActivitiesScreen())
 
 
 def _reference():
     from servicetui.tui.reference import ReferenceScreen
 
-    return ReferenceScreen()
+    return _sized(ReferenceScreen())
 
 
 class ServiceApp(App):
@@ -393,26 +400,31 @@ class ServiceApp(App):
         if isinstance(self.screen, ProjectScreen):
             self.pop_screen()
         name = f"project:{self.current_mode}"  # this mode's project screen, kept to show the next project
-        if not self.is_screen_installed(name):
+        kept = self.get_screen(name) if self.is_screen_installed(name) else None
+        if kept is None:
             screen = ProjectScreen(project_id)
             self.install_screen(screen, name)
-            self.push_screen(screen)
-            return
-        screen = self.get_screen(name)
-        if self._in_a_stack(screen) or not screen.show_project(project_id):
+        elif self._in_a_stack(kept) or not kept.show_project(project_id):
             # (under another screen still, say a meeting over it; or the project is gone: a screen of
             # its own, which goes back by itself when there is nothing to show)
             screen = ProjectScreen(project_id)
+        else:
+            screen = kept
         self.push_screen(screen)
 
     def push_screen(self, screen, *args, **kwargs):
-        """As App.push_screen; a new screen gets its size classes (-narrow/-wide, -short/-tall) before it
-        is styled. Textual adds them at the screen's first resize, after its widgets were styled, and a
-        change of a screen's classes restyles every widget on it again: a new form or project screen was
-        styled twice."""
+        """As App.push_screen; a new screen gets its size classes first (`with_size_classes`)."""
         if isinstance(screen, Screen):
-            screen.update_classes(self.size_classes(), update=False)
+            self.with_size_classes(screen)
         return super().push_screen(screen, *args, **kwargs)
+
+    def with_size_classes(self, screen: Screen) -> Screen:
+        """`screen` with its size classes (-narrow/-wide, -short/-tall) before it is styled. Textual adds
+        them at the screen's first resize, after its widgets were styled, and a change of a screen's
+        classes restyles every widget on it again: each new screen was styled twice. Pushed screens get
+        them in push_screen, the modes' screens when they are made (`_sized`)."""
+        screen.update_classes(self.size_classes(), update=False)
+        return screen
 
     def size_classes(self) -> dict[str, bool]:
         """The breakpoint classes Textual's Screen._on_resize gives a screen of the terminal's size."""

@@ -47,16 +47,6 @@ class BaseScreen(I18nBindings, Screen):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._translate()
-        # the terminal's size classes now, not at the first resize (after styling: all of it again; see
-        # ServiceApp.push_screen, which does the same for the modal screens)
-        from textual._context import active_app
-
-        try:
-            size_classes = getattr(active_app.get(), "size_classes", None)
-        except LookupError:
-            size_classes = None
-        if size_classes is not None:
-            self.update_classes(size_classes(), update=False)
 
     @property
     def lang(self) -> str:
