@@ -18,6 +18,7 @@ from servicetui.reports import problem_list as pl
 from servicetui.reports import xlsx_sheet
 from servicetui.reports.common import neutralise
 from servicetui.services.queries import ProblemFilter, iter_problem_rows
+from servicetui.services import export_cells as xc
 from servicetui.services.queries import export_rows as xr
 from servicetui.store.models import Department, Person, Problem, ProblemEvent, Project
 
@@ -113,7 +114,7 @@ def test_packed_urgency_rows_are_the_general_rows(awkward, monkeypatch):
     monkeypatch.setattr(xr, "_packed_rows_fit", lambda conn: False)
     assert _batches(awkward.engine) == packed
     expected = list(iter_problem_rows(awkward.engine, ProblemFilter(), today=TODAY))
-    assert [row[xr.FIELDS.index("title")] for row in packed[0]] == [r.title.encode() for r in expected]
+    assert [row[xc.FIELDS.index("title")] for row in packed[0]] == [r.title.encode() for r in expected]
     assert packed[1] == [r.department_id for r in expected] and len(expected) > 25
 
 
@@ -282,12 +283,12 @@ def test_the_names_and_notes_are_of_the_same_moment_as_the_rows_when_a_write_lan
         problems.add_note(ctx, ids[0], "后来的进展")
 
     wrapped = _WriteOnSecondConnect(eng, write)
-    rows = [dict(zip(xr.FIELDS, r)) for b in xr.export_batches(wrapped, today=TODAY, sort=sort) for r in b.rows()]
+    rows = [dict(zip(xc.FIELDS, r)) for b in xr.export_batches(wrapped, today=TODAY, sort=sort) for r in b.rows()]
     assert wrapped.calls == 2, "the names were read on a second connection (a file database's pool)"
     assert "改过的名字".encode() not in {r["project_name"] for r in rows}, "a name from after the rows' snapshot"
     assert "后来的进展".encode() not in {r["latest_note"] for r in rows}, "a note from after the rows' snapshot"
     # and the next export sees the write
-    rows = [dict(zip(xr.FIELDS, r)) for b in xr.export_batches(eng, today=TODAY, sort=sort) for r in b.rows()]
+    rows = [dict(zip(xc.FIELDS, r)) for b in xr.export_batches(eng, today=TODAY, sort=sort) for r in b.rows()]
     assert "改过的名字".encode() in {r["project_name"] for r in rows}
     assert "后来的进展".encode() in {r["latest_note"] for r in rows}
 
@@ -310,7 +311,7 @@ def test_an_in_memory_database_is_exported_on_its_one_connection(tmp_path):
 
 def test_names_by_id_are_the_same_from_the_list_as_from_the_dict():
     values = {1: b"a", 2: b"b", 5: b"e", None: b"", 0: b""}
-    dense, plain = xr._ById(values, b"-", dense=True), xr._ById(values, b"-", dense=False)
+    dense, plain = xc._ById(values, b"-", dense=True), xc._ById(values, b"-", dense=False)
     ids = [5, 1, 0, 3, 2, 5]
     assert dense.of(ids) == plain.of(ids) == [b"e", b"a", b"", b"-", b"b", b"e"]
     # an id above every known one (a problem pointing at a missing row) shows the default, not an error
@@ -319,7 +320,7 @@ def test_names_by_id_are_the_same_from_the_list_as_from_the_dict():
 
 
 def test_sparse_ids_keep_to_the_dict():
-    sparse = xr._ById({10**9: b"far", 1: b"near"}, b"-", dense=True)
+    sparse = xc._ById({10**9: b"far", 1: b"near"}, b"-", dense=True)
     assert sparse._by_index is None  # no list of a billion entries
     assert sparse.of([10**9, 1, 7]) == [b"far", b"near", b"-"]
 
@@ -339,6 +340,6 @@ def test_a_negative_id_falls_back_to_the_general_order(awkward, tmp_path):
 
 
 def test_an_id_that_is_not_an_int_takes_the_dict_even_from_the_list():
-    names = xr._ById({1: b"a", None: b"none"}, b"-", dense=True)
+    names = xc._ById({1: b"a", None: b"none"}, b"-", dense=True)
     assert names._by_index is not None
     assert names.of([1, None, 3]) == [b"a", b"none", b"-"]

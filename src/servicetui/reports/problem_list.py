@@ -47,7 +47,8 @@ from servicetui.services.queries import (
     iter_problem_rows,
     problem_count,
 )
-from servicetui.services.queries.export_rows import FIELDS, ExportBatch, export_batches
+from servicetui.services.export_cells import FIELDS, ExportBatch
+from servicetui.services.queries.export_rows import export_batches
 
 FORMATS = ("xlsx", "csv", "md", "json")
 

@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date
-from itertools import chain, repeat
-from typing import Protocol
+from itertools import chain
 
 from sqlalchemy import (
     LargeBinary,
@@ -43,9 +41,10 @@ from sqlalchemy import (
 from sqlalchemy.pool import QueuePool
 
 from servicetui.domain import rules
-from servicetui.domain.enums import Light, ProblemStatus
+from servicetui.domain.enums import Light
 from servicetui.services.queries import raw_rows
-from servicetui.services.queries.export_packed import Unpacker, packed_ids, urgency_key
+from servicetui.services.export_cells import _RAW, ExportBatch, Lookups, Renderer, Unpacker
+from servicetui.services.queries.export_packed import packed_ids, urgency_key
 from servicetui.services.queries.export_packed import packed_rows_fit as _packed_rows_fit
 from servicetui.services.queries.problems import (
     ProblemFilter,
@@ -63,123 +62,8 @@ from servicetui.store.models import (
     Project,
 )
 
-# The columns of an ExportBatch, in the problem list's order (the list's 序号 is the writer's business).
-FIELDS = ("project_name", "company", "park", "title", "category", "department", "co_departments", "owner",
-          "raised_on", "due", "status", "latest_note", "closed", "closed_on", "leader", "officer", "light")
-YES, NO = "是".encode(), "否".encode()  # the 是否销号 column
-
 BATCH = 2000
 SORT_THREADS = max(1, min(4, os.cpu_count() or 1))  # PRAGMA threads for the export's ORDER BY (SQLite)
-_PROJECT_FIELDS = ("project_name", "company", "park", "leader", "officer")  # looked up by project id
-_RAW = {"title": 4, "category": 5, "co_departments": 6, "raised_on": 7, "due": 8, "status": 9, "closed_on": 10,
-        "light": 11}  # columns of the query rows (0-3: problem, project, department and owner ids)
-_CACHE_LIMIT = 50_000  # renderings kept per column rendered by value
-
-
-class Renderer(Protocol):
-    """How a file format writes cells (hashable: renderings are kept per renderer)."""
-
-    def render(self, field: int, values: list[bytes]) -> list[bytes]:
-        """The rendering of each of `values` of column FIELDS[field] (the same rendering for equal values)."""
-
-    def same(self, field: int, values: Sequence[bytes]) -> bool:
-        """True when each of `values` renders as itself (then `render` is not called for them)."""
-
-
-class ExportBatch:
-    """Consecutive rows of the export.
-
-    `column(name)`/`columns` hold FIELDS for every row as UTF-8 bytes: b"" for nothing, dates as
-    b"YYYY-MM-DD", the light as 红/黄/绿 or b"" (closed). `department_ids` is each row's responsible
-    department (None or 0 when there is none). `rendered(renderer)` gives every column with its cells
-    rendered for a file format, each distinct name, note, date … rendered once.
-    """
-
-    __slots__ = ("_lookups", "_raw")
-
-    def __init__(self, raw: Sequence[Sequence], lookups: _Lookups):
-        self._raw, self._lookups = raw, lookups  # the query's columns (see _RAW), text as bytes
-
-    def __len__(self) -> int:
-        return len(self._raw[0])
-
-    @property
-    def department_ids(self) -> Sequence[int | None]:
-        return self._raw[2]
-
-    @property
-    def columns(self) -> list[Sequence[bytes]]:
-        return self.rendered(None)
-
-    def column(self, name: str) -> Sequence[bytes]:
-        return self._field(FIELDS.index(name), None)
-
-    def rows(self) -> Iterator[tuple[bytes, ...]]:
-        return zip(*self.columns)
-
-    def rendered(self, renderer: Renderer | None) -> list[Sequence[bytes]]:
-        """Every column with each cell rendered by `renderer` (None: the values themselves)."""
-        return [self._field(i, renderer) for i in range(len(FIELDS))]
-
-    def joined(self, renderer: Renderer | None, sep: bytes) -> list[Sequence[bytes]]:
-        """`rendered(renderer)` with each run of adjacent project columns (项目名称, 企业, 园区; 包抓领导,
-        首席服务官) as one column whose cells are the run's renderings joined by `sep` (a project's run
-        is rendered and joined once): 14 columns instead of 17, for a format whose cells are joined by a
-        separator (csv)."""
-        out: list[Sequence[bytes]] = []
-        i = 0
-        while i < len(FIELDS):
-            run = _PROJECT_RUNS.get(i)
-            if run:
-                out.append(self._lookups.span(renderer, run, sep).of(self._raw[1]))
-                i += len(run)
-            else:
-                out.append(self._field(i, renderer))
-                i += 1
-        return out
-
-    def _field(self, i: int, renderer: Renderer | None) -> Sequence[bytes]:
-        lk, raw, name = self._lookups, self._raw, FIELDS[i]
-        if name in _PROJECT_FIELDS:
-            return lk.by_id(renderer, i, "projects", _PROJECT_FIELDS.index(name)).of(raw[1])
-        if name in _BY_ID:  # (a missing one shows blank)
-            table, ids = _BY_ID[name]
-            return lk.by_id(renderer, i, table).of(raw[ids])
-        if name == "closed":
-            col = list(map(_CLOSED.get, raw[9], repeat(NO)))
-        else:
-            col = raw[_RAW[name]]
-        if renderer is None or renderer.same(i, col if name in _MOSTLY_DISTINCT else list(set(col))):
-            return col
-        if name == "title":  # mostly different texts: rendered a batch at a time, not kept
-            return renderer.render(i, list(col))
-        return list(map(lk.by_value(renderer, i).__getitem__, col))
-
-    def slice(self, start: int, stop: int) -> ExportBatch:
-        return ExportBatch([c[start:stop] for c in self._raw], self._lookups)
-
-
-_CLOSED = {ProblemStatus.CLOSED.value.encode(): YES}
-# the columns looked up by an id of the row: (the _Lookups table, the query column of the id)
-_BY_ID = {"department": ("departments", 2), "owner": ("people", 3), "latest_note": ("notes", 0)}
-_MOSTLY_DISTINCT = frozenset({"title", "co_departments"})  # the other columns repeat a few values: checked once each
-
-
-def _project_runs() -> dict[int, tuple[int, ...]]:
-    """{first index: the indexes} of each run of adjacent FIELDS looked up by project id."""
-    runs: dict[int, tuple[int, ...]] = {}
-    i = 0
-    while i < len(FIELDS):
-        j = i
-        while j < len(FIELDS) and FIELDS[j] in _PROJECT_FIELDS:
-            j += 1
-        if j > i:
-            runs[i] = tuple(range(i, j))
-        i = max(j, i + 1)
-    return runs
-
-
-_PROJECT_RUNS = _project_runs()
 
 
 def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_days: int = rules.DEFAULT_WARN_DAYS,
@@ -243,7 +127,7 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
     are read again on `conn`, in `q`'s own snapshot. Elsewhere one after the other, on `conn`."""
     if not sqlite or not isinstance(getattr(engine, "pool", None), QueuePool):
         # (an in-memory database has one connection per thread, shared: one after the other then)
-        lookups = _Lookups(conn, where, sqlite, everything, dense).prepared(joined)
+        lookups = read_lookups(conn, where, sqlite, everything, dense).prepared(joined)
         return raw_rows.execute(conn, q), lookups
     mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
     done: dict = {}
@@ -260,13 +144,13 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
     try:
         with engine.connect() as other:
             if other.scalar(select(func.max(AuditEntry.id))) == mark:
-                lookups = _Lookups(other, where, sqlite, everything, dense).prepared(joined)
+                lookups = read_lookups(other, where, sqlite, everything, dense).prepared(joined)
     finally:
         worker.join()
     if "error" in done:
         raise done["error"]
     if lookups is None:
-        lookups = _Lookups(conn, where, sqlite, everything, dense).prepared(joined)
+        lookups = read_lookups(conn, where, sqlite, everything, dense).prepared(joined)
     return done["rows"], lookups
 
 
@@ -312,131 +196,29 @@ def _encode(col) -> list[bytes]:
     return [v.encode() if isinstance(v, str) else (b"" if v is None else v) for v in col]
 
 
-class _Rendered(dict):
-    """value -> its rendering, computed on first use (and forgotten past _CACHE_LIMIT values)."""
+def read_lookups(conn, where, sqlite: bool, everything: bool, dense: bool = False) -> Lookups:
+    """The names and latest notes of the problems matching `where`, read on `conn` (see Lookups)."""
+    text = _as_bytes if sqlite else _as_text
 
-    def __init__(self, renderer: Renderer | None, field: int):
-        super().__init__()
-        self.renderer, self.field = renderer, field
+    def rows(q):
+        got = chain.from_iterable(raw_rows.batches(raw_rows.execute(conn, q), 5000))
+        return got if sqlite else ([_encode([v])[0] if isinstance(v, str) else v for v in r] for r in got)
 
-    def __missing__(self, value: bytes) -> bytes:
-        if len(self) >= _CACHE_LIMIT:
-            self.clear()
-        out = self[value] = value if self.renderer is None else self.renderer.render(self.field, [value])[0]
-        return out
+    def names(model) -> dict:
+        return dict(rows(select(model.id, text(model.name))))
 
-
-class _Lookups:
-    """Names by id and the latest progress note by problem, for the filtered problems (bytes), and
-    their renderings per renderer."""
-
-    def __init__(self, conn, where, sqlite: bool, everything: bool, dense: bool = False):
-        self.dense = dense  # ids are non-negative ints, none = 0 (see _ById)
-        text = _as_bytes if sqlite else _as_text
-
-        def rows(q):
-            got = chain.from_iterable(raw_rows.batches(raw_rows.execute(conn, q), 5000))
-            return got if sqlite else ([_encode([v])[0] if isinstance(v, str) else v for v in r] for r in got)
-
-        def names(model) -> dict:
-            return dict(rows(select(model.id, text(model.name))))
-
-        parks, self.departments, self.people = names(Park), names(Department), names(Person)
-        self.departments[None] = self.people[None] = self.departments[0] = self.people[0] = b""  # 0: packed none
-        projects = select(Project.id, text(Project.name), text(Project.company), Project.park_id, Project.leader_id,
-                          Project.officer_id)
-        if not everything:  # only the projects of the filtered problems
-            projects = projects.where(Project.id.in_(select(Problem.project_id).where(*where)))
-        people = self.people
-        self.projects = {pid: (name, company, parks.get(park_id, b""), people.get(leader, b""),
-                               people.get(officer, b""))
-                         for pid, name, company, park_id, leader, officer in rows(projects)}
-        # every note of the filtered problems in id order: dict() keeps the last one = the latest
-        notes = (select(ProblemEvent.problem_id, text(ProblemEvent.text))
-                 .where(ProblemEvent.kind == "note", ProblemEvent.archived == False)  # noqa: E712
-                 .order_by(ProblemEvent.id))
-        if not everything:
-            notes = notes.join(Problem, Problem.id == ProblemEvent.problem_id).where(*where)
-        self.notes = dict(rows(notes))
-        self._by_id: dict[tuple, _ById] = {}
-        self._by_value: dict[tuple, _Rendered] = {}
-        self._spans: dict[tuple, _ById] = {}
-
-    def prepared(self, joined: tuple[Renderer, bytes] | None) -> _Lookups:
-        """Render now what `ExportBatch.joined(*joined)` looks up by id (the project runs, departments,
-        people and notes)."""
-        if joined is not None:
-            renderer, sep = joined
-            for i, name in enumerate(FIELDS):
-                if i in _PROJECT_RUNS:
-                    self.span(renderer, _PROJECT_RUNS[i], sep)
-                elif name in _BY_ID:
-                    self.by_id(renderer, i, _BY_ID[name][0])
-        return self
-
-    def by_id(self, renderer: Renderer | None, field: int, table: str, part: int | None = None) -> _ById:
-        """id -> rendering of the table's value (or of part `part` of it) for FIELDS[field]: a project, a
-        person, a note … is rendered once per renderer, a whole table at a time. A missing one (no
-        department, or a broken database's missing project) shows blank."""
-        key = (renderer, field)
-        got = self._by_id.get(key)
-        if got is None:
-            values = getattr(self, table)
-            if part is not None:
-                values = {i: v[part] for i, v in values.items()}
-            if renderer is not None and not renderer.same(field, list(values.values())):
-                values = dict(zip(values, renderer.render(field, list(values.values()))))
-            got = self._by_id[key] = _ById(values, self.by_value(renderer, field)[b""], self.dense)
-        return got
-
-    def span(self, renderer: Renderer | None, fields: tuple[int, ...], sep: bytes) -> _ById:
-        """project id -> the renderings of FIELDS[f] for f in `fields` joined by `sep` (see ExportBatch.joined)."""
-        key = (renderer, fields, sep)
-        got = self._spans.get(key)
-        if got is None:
-            parts = [self.by_id(renderer, f, "projects", _PROJECT_FIELDS.index(FIELDS[f])) for f in fields]
-            ids = list(self.projects)
-            got = self._spans[key] = _ById(
-                dict(zip(ids, map(sep.join, zip(*[part.of(ids) for part in parts])))),
-                sep.join([self.by_value(renderer, f)[b""] for f in fields]), self.dense)
-        return got
-
-    def by_value(self, renderer: Renderer | None, field: int) -> _Rendered:
-        key = (renderer, field)
-        got = self._by_value.get(key)
-        if got is None:
-            got = self._by_value[key] = _Rendered(renderer, field)
-        return got
-
-
-class _ById:
-    """id -> value, looked up a column of ids at a time (`of`), `default` for an id it does not have.
-
-    A dict lookup of an id that SQLite returned compares the new int object with the stored key (the
-    hash alone does not prove equality): ≈ 400 ns a lookup in a dict of 20 000 projects, cache misses
-    included, against ≈ 80 ns to index a list. So when the caller promises non-negative int ids (`dense`:
-    the packed urgency query unpacks them with masks; "none" is 0) and the largest id is not far above
-    their number, the values also sit in a list indexed by id; an id past its end takes the dict."""
-
-    __slots__ = ("_by_index", "_dict", "default")
-
-    def __init__(self, values: dict, default: bytes, dense: bool):
-        self._dict, self.default, self._by_index = values, default, None
-        if dense:
-            values = {k: v for k, v in values.items() if k is not None} if None in values else values
-            try:
-                low, top = min(values, default=0), max(values, default=-1)
-            except TypeError:  # not all ints
-                return
-            if type(low) is int and type(top) is int and low >= 0 and top < 4 * len(values) + 100_000:
-                by_index = [default] * (top + 1)  # (a list of at most a few MB of pointers)
-                deque(map(by_index.__setitem__, values.keys(), values.values()), maxlen=0)  # (a C loop)
-                self._by_index = by_index
-
-    def of(self, ids: Sequence) -> list[bytes]:
-        if self._by_index is not None:
-            try:
-                return list(map(self._by_index.__getitem__, ids))
-            except (IndexError, TypeError):  # an id above every known one (a broken database), or not
-                pass  # an int: the dict's way
-        return list(map(self._dict.get, ids, repeat(self.default)))
+    parks, departments, people = names(Park), names(Department), names(Person)
+    departments[None] = people[None] = departments[0] = people[0] = b""  # 0: packed none
+    of_projects = select(Project.id, text(Project.name), text(Project.company), Project.park_id, Project.leader_id,
+                         Project.officer_id)
+    if not everything:  # only the projects of the filtered problems
+        of_projects = of_projects.where(Project.id.in_(select(Problem.project_id).where(*where)))
+    projects = {pid: (name, company, parks.get(park_id, b""), people.get(leader, b""), people.get(officer, b""))
+                for pid, name, company, park_id, leader, officer in rows(of_projects)}
+    # every note of the filtered problems in id order: dict() keeps the last one = the latest
+    notes = (select(ProblemEvent.problem_id, text(ProblemEvent.text))
+             .where(ProblemEvent.kind == "note", ProblemEvent.archived == False)  # noqa: E712
+             .order_by(ProblemEvent.id))
+    if not everything:
+        notes = notes.join(Problem, Problem.id == ProblemEvent.problem_id).where(*where)
+    return Lookups(projects, departments, people, dict(rows(notes)), dense)
