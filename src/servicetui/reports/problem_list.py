@@ -11,12 +11,9 @@ which carry a few more fields, stream `queries.iter_problem_rows` row by row.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import json
 import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +21,6 @@ from typing import IO, Any
 
 from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
 from servicetui.reports.common import (
-    FORMULA_TRIGGERS,
     Progress,
     ReportError,
     WriteResult,
@@ -35,6 +31,8 @@ from servicetui.reports.common import (
     safe_filename,
     zh_date,
 )
+from servicetui.reports.csv_part import CsvPart
+from servicetui.reports.problem_csv import CSV_CELLS, counts, csv_line, csv_rows
 from servicetui.reports.xlsx_sheet import (
     Column,
     LedgerSheet,
@@ -47,8 +45,8 @@ from servicetui.services.queries import (
     iter_problem_rows,
     problem_count,
 )
-from servicetui.services.export_cells import FIELDS, ExportBatch
-from servicetui.services.queries.export_rows import export_batches
+from servicetui.services.export_cells import ExportBatch
+from servicetui.services.queries.export_rows import export_batches, may_split
 
 FORMATS = ("xlsx", "csv", "md", "json")
 
@@ -93,11 +91,12 @@ class Tally:
             self.overdue += 1
 
     def add_batch(self, b: ExportBatch) -> None:
-        status, light = b.column("status"), b.column("light")
-        self.total += len(b)
-        self.open += sum(status.count(s.encode()) for s in OPEN_STATUSES)
-        self.closed += status.count(_CLOSED)
-        self.overdue += light.count(_RED)
+        self.add_counts(counts(b))
+
+    def add_counts(self, got: tuple[int, int, int, int]) -> None:
+        """Add (rows, open, closed, overdue), as `problem_csv.counts` gives them."""
+        self.total, self.open, self.closed, self.overdue = (
+            a + b for a, b in zip((self.total, self.open, self.closed, self.overdue), got))
 
     def row(self) -> list[Any]:
         out: list[Any] = [""] * len(COLUMNS)
@@ -106,9 +105,6 @@ class Tally:
         out[HEADERS.index("办结时限")] = f"逾期 {self.overdue} 项"
         out[HEADERS.index("是否销号")] = f"已销号 {self.closed} 项"
         return out
-
-
-_CLOSED, _RED = ProblemStatus.CLOSED.value.encode(), Light.RED.value.encode()
 
 
 def _resolve(engine, opts: ProblemListOptions) -> ProblemListOptions:
@@ -162,13 +158,13 @@ def _stream(engine, opts: ProblemListOptions, progress: Progress, sort: str | No
 
 
 def _batches(engine, opts: ProblemListOptions, progress: Progress, sort: str | None = None,
-             joined: tuple[Any, bytes] | None = None) -> Iterator[ExportBatch]:
+             joined: tuple[Any, bytes] | None = None, helper: CsvPart | None = None) -> Iterator[ExportBatch]:
     """The rows of the list for xlsx and csv, a batch (~1000 rows) at a time; progress after each.
-    `joined`: see export_batches."""
+    `joined`, `helper`: see export_batches."""
     total = problem_count(engine, opts.filter, today=opts.today, warn_days=opts.warn_days) if progress else 0
     done = 0
     for b in export_batches(engine, opts.filter, today=opts.today, warn_days=opts.warn_days, sort=sort or opts.sort,
-                            size=_BATCH, joined=joined):
+                            size=_BATCH, joined=joined, helper=helper):
         yield b
         done += len(b)
         if progress:
@@ -191,8 +187,9 @@ def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike
         if fmt == "xlsx":
             n = _write_xlsx(tmp, opts, _batches(engine, opts, progress), title(opts), f"填报单位：{opts.bureau}")
         elif fmt == "csv":
-            with open(tmp, "wb") as fh:
-                n = _write_csv(fh, opts, _batches(engine, opts, progress, joined=(_CSV_CELLS, b",")))
+            with open(tmp, "wb") as fh, CsvPart(Path(tmp).parent, progress, early=may_split(engine)) as helper:
+                batches = _batches(engine, opts, progress, joined=(CSV_CELLS, b","), helper=helper)
+                n = _write_csv(fh, opts, batches, helper)
         else:
             with open(tmp, "w", encoding="utf-8") as fh:
                 n = {"md": _write_md, "json": write_json}[fmt](fh, opts, _stream(engine, opts, progress))
@@ -269,80 +266,21 @@ def _text(v: Any) -> str:
     return v if isinstance(v, str) else str(v)
 
 
-# csv: each cell is what csv.writer writes for it after `neutralise`, rendered once per distinct name,
-# note, date … (ExportBatch.rendered); a cell without a quote, comma, CR or LF that does not start with
-# a FORMULA_TRIGGERS character is written as it is, so a batch whose titles are all like that needs no
-# work per cell. A row is its cells joined by "," with CRLF after it, as csv.writer writes it.
-_TRIGGER_BYTES = frozenset(t.encode() for t in FORMULA_TRIGGERS)
-_FORMULA_START = re.compile(b"\x00[" + b"".join(re.escape(t.encode()) for t in FORMULA_TRIGGERS) + b"]")
-_QUOTED = (b'"', b",", b"\r", b"\n")
-
-
-class _CsvCells:
-    """ExportBatch renderer: csv.writer's text for each cell (after the formula guard)."""
-
-    # 灯 (红/黄/绿 or nothing) and 是否销号 (是/否) are made by the query itself: nothing to check
-    SAFE = frozenset((FIELDS.index("light"), FIELDS.index("closed")))
-
-    def render(self, field: int, values: list[bytes]) -> list[bytes]:
-        if _plain_csv(values):
-            return values
-        return [v if _plain_csv((v,)) else _csv_cell(v) for v in values]
-
-    def same(self, field: int, values: Sequence[bytes]) -> bool:
-        return field in self.SAFE or _plain_csv(values)
-
-
-_CSV_CELLS = _CsvCells()  # (one renderer: its renderings are kept by the export's lookups)
-
-
-def _plain_csv(values: Sequence[bytes]) -> bool:
-    """True when csv.writer writes each of these cells as it is (and `neutralise` leaves it alone)."""
-    if not values:
-        return True
-    flat = b"\x00".join(values)
-    return not (any(c in flat for c in _QUOTED) or _FORMULA_START.search(flat) or values[0][:1] in _TRIGGER_BYTES)
-
-
-def _csv_cell(v: bytes) -> bytes:
-    """What csv.writer writes for one cell (after the formula guard)."""
-    line = _csv_line([neutralise(v.decode()), ""])
-    return line[:-3]  # the cell, without ",\r\n"
-
-
-def _csv_line(cells: list[str]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(cells)
-    return buf.getvalue().encode()
-
-
-def _write_csv(fh: IO[bytes], opts: ProblemListOptions, batches: Iterable[ExportBatch]) -> int:
+def _write_csv(fh: IO[bytes], opts: ProblemListOptions, batches: Iterable[ExportBatch],
+               helper: CsvPart | None = None) -> int:
+    """The list as csv.writer would write it; the rows `helper` wrote (the last ones) are appended."""
     fh.write(codecs.BOM_UTF8)
-    fh.write(_csv_line([neutralise(title(opts))]))
-    fh.write(_csv_line([neutralise(f"填报单位：{opts.bureau}"), f"日期：{zh_date(opts.today)}"]))
-    fh.write(_csv_line(HEADERS))
+    fh.write(csv_line([neutralise(title(opts))]))
+    fh.write(csv_line([neutralise(f"填报单位：{opts.bureau}"), f"日期：{zh_date(opts.today)}"]))
+    fh.write(csv_line(HEADERS))
     tally = Tally()
     for b in batches:
-        fh.write(_csv_rows(tally.total + 1, b.joined(_CSV_CELLS, b",")))
+        fh.write(csv_rows(tally.total + 1, b.joined(CSV_CELLS, b",")))
         tally.add_batch(b)
-    fh.write(_csv_line(tally.row()))
+    if helper is not None and helper.written:
+        tally.add_counts(helper.copy_to(fh))
+    fh.write(csv_line(tally.row()))
     return tally.total
-
-
-def _csv_rows(first: int, columns: Sequence[Sequence[bytes]]) -> bytes:
-    """Rows numbered from `first` (序号), then the cells of `columns` (as csv.writer writes them), each row
-    its cells joined by "," and ended by CRLF. One join over the cells in row order: a row's last cell
-    carries the CRLF and the next row's number, so "," is the only separator."""
-    n, k = len(columns[0]), len(columns)
-    if not n:
-        return b""
-    cells: list[bytes | None] = [None] * (n * k)
-    for i, col in enumerate(columns[:-1]):
-        cells[i::k] = col
-    ends = list(map(b"%s\r\n%d".__mod__, zip(columns[-1], range(first + 1, first + n + 1))))
-    ends[-1] = columns[-1][-1] + b"\r\n"
-    cells[k - 1::k] = ends
-    return b"%d," % first + b",".join(cells)
 
 
 def _md_cell(v: Any) -> str:
