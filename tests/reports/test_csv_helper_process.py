@@ -70,6 +70,15 @@ def test_a_split_export_is_byte_for_byte_the_single_process_one(awkward, tmp_pat
     assert split.helpers[0].proc is None  # and it has exited
 
 
+@pytest.mark.parametrize("waiting", [0, 1])
+def test_a_helper_that_reads_no_rows_ahead_writes_the_same(awkward, tmp_path, split, monkeypatch, waiting):  # noqa: F811
+    """The helper reads rows ahead while the names are not there yet, up to WAITING_ROWS (its memory)."""
+    monkeypatch.setattr(csv_part, "WAITING_ROWS", waiting)
+    got = _export(awkward.engine, tmp_path)
+    assert split.copied == 1, split.helpers[0].failure
+    assert got == _reference_csv(awkward.engine, _opts())
+
+
 def test_a_filter_text_with_a_quote_reaches_the_helper_s_query_intact(awkward, tmp_path, split):  # noqa: F811
     """The helper's query has the filter's values written into its text: a quote must stay a quote."""
     with awkward.engine.begin() as conn:

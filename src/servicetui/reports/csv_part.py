@@ -47,6 +47,7 @@ _LENGTH = struct.Struct("<Q")
 COMMAND = [sys.executable, "-S", "-c",
            "import sys; sys.path.insert(0, sys.argv[1]); from servicetui.reports.csv_part import main; sys.exit(main())",
            _ROOT]
+WAITING_ROWS = 60_000  # rows the helper reads ahead while the names are not there yet (its memory)
 TIMEOUT_S = 600  # a helper still running after this is stopped, and its rows are written by the main process
 
 
@@ -99,7 +100,7 @@ class CsvPart:
             self._timer.start()
             job = {"database": part.database, "sql": part.sql, "mark_sql": part.mark_sql, "mark": part.mark,
                    "first": part.first, "today": part.today.toordinal(), "warn_days": part.warn_days,
-                   "size": part.size, "out": str(self.out)}
+                   "size": part.size, "out": str(self.out), "waiting": WAITING_ROWS}
             self._send(job)
         except (OSError, ValueError) as exc:
             self._fail(f"start: {exc}")
@@ -234,7 +235,8 @@ def main() -> int:
                 if rows is not None:
                     waiting.append(unpack(rows))
                 if lookups is None:
-                    if rows is not None and not select.select([stdin], [], [], 0)[0]:
+                    if (rows is not None and len(waiting) * job["size"] < job["waiting"]
+                            and not select.select([stdin], [], [], 0)[0]):
                         continue
                     with open(_read(stdin), "rb") as tables:  # a file: one read, where a pipe is 64 KB at a time
                         lookups = Lookups(*marshal.loads(tables.read()), dense=True).prepared((CSV_CELLS, b","))
