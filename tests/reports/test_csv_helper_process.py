@@ -181,3 +181,24 @@ def test_the_split_needs_two_due_dates_or_statuses_to_split_between(awkward, mon
     with awkward.engine.connect() as conn:
         assert xr._split_at(conn, where) is None
         assert xr._split_at(conn, _problem_where(ProblemFilter(), TODAY, 3)) is not None
+
+
+def test_the_split_s_plain_conditions_are_the_key_s_order(awkward):  # noqa: F811
+    """`urgency_split(bound)` selects on the plain columns exactly the rows whose urgency key is below the
+    bound, and the rest: at every status group and due date of the county, the day after each, and a
+    group's start."""
+    from servicetui.services.queries.export_packed import urgency_split
+
+    with awkward.engine.connect() as conn:
+        keys = dict(conn.execute(select(Problem.id, urgency_key())).all())
+        heads = {k >> 33 for k in keys.values()}
+        bounds = {h << 33 for h in heads} | {(h + 1) << 33 for h in heads if not (h >> 27) % 2}
+        bounds |= {g << 60 for g in range(2, 8)}
+        for bound in sorted(bounds):
+            before, after = urgency_split(bound)
+            got_before = set(conn.execute(select(Problem.id).where(before)).scalars())
+            got_after = set(conn.execute(select(Problem.id).where(after)).scalars())
+            assert got_before == {i for i, k in keys.items() if k < bound}, bound
+            assert got_after == {i for i, k in keys.items() if k >= bound}, bound
+    with pytest.raises(ValueError):
+        urgency_split((3 << 60) | (20221001 << 33))  # a date in a group without due dates

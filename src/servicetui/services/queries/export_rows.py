@@ -46,7 +46,7 @@ from servicetui.domain import rules
 from servicetui.domain.enums import Light, ProblemStatus
 from servicetui.services.queries import raw_rows
 from servicetui.services.export_cells import _RAW, ExportBatch, Lookups, Renderer, Unpacker
-from servicetui.services.queries.export_packed import packed_ids, urgency_key
+from servicetui.services.queries.export_packed import packed_ids, urgency_key, urgency_split
 from servicetui.services.queries.export_packed import packed_rows_fit as _packed_rows_fit
 from servicetui.services.queries.problems import (
     ProblemFilter,
@@ -135,7 +135,7 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                 mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
                 rest = _hand_over(helper, engine, conn, q, key, where, mark, today, warn_days, size)
                 if rest is not None:
-                    q = q.where(key < rest[0])
+                    q = q.where(urgency_split(rest[0])[0])
                 rows, lookups = _run_beside_lookups(engine, conn, q.order_by(key), where, sqlite, everything, joined,
                                                     dense=True, mark=mark)
                 if rest is not None:
@@ -202,7 +202,7 @@ def _hand_over(helper: Helper | None, engine, conn, q, key, where, mark: int | N
     if split is None:
         return None
     bound, first, total = split
-    rest = q.where(key >= bound).order_by(key)
+    rest = q.where(urgency_split(bound)[1]).order_by(key)
     try:
         sql = str(rest.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     except Exception:  # noqa: BLE001  (a filter value SQLAlchemy cannot write as a literal: not split)
