@@ -111,10 +111,10 @@ def test_when_the_helper_fails_the_main_process_writes_its_rows(awkward, tmp_pat
 
 def test_a_helper_that_reads_another_state_of_the_database_is_not_used(awkward, tmp_path, split,  # noqa: F811
                                                                        monkeypatch):
-    begin = csv_part.CsvPart.begin
+    open_ = csv_part.CsvPart.open
     # as if a write had landed between the main process's snapshot and the helper's
-    monkeypatch.setattr(csv_part.CsvPart, "begin", lambda self, part: begin(self, dataclasses.replace(
-        part, mark=(part.mark or 0) - 1)))
+    monkeypatch.setattr(csv_part.CsvPart, "open", lambda self, snapshot: open_(self, dataclasses.replace(
+        snapshot, mark=(snapshot.mark or 0) - 1)))
     got = _export(awkward.engine, tmp_path)
     assert split.copied == 0 and "newer state" in split.helpers[0].failure
     assert got == _reference_csv(awkward.engine, _opts())

@@ -5,20 +5,24 @@ looking up the names and notes, joining the cells. A thread cannot share that wo
 can. So `export_rows.export_batches` splits a large export in the urgency order at a due date near the
 middle (`export_rows.Part`): the main process reads and writes the first rows, and `CsvPart` starts a
 helper process (`main` below) that reads the rest with the standard `sqlite3` module and writes their
-csv lines to a file beside the target, which the main process then appends. The helper gets the query
-text, the snapshot it must read (the last audit id) and, once the main process has read them, the
-names and notes (`export_cells.Lookups.tables`, sent with `marshal`); it renders them with the same
-code (`problem_csv`), so the file is byte for byte the one a single process writes.
+csv lines to a file beside the target, which the main process then appends. The helper gets the
+snapshot it must read (the file, the last audit id: `export_rows.Snapshot`) and reads the latest notes
+of the whole export for both processes while the main one reads the names; then its query; then the
+names (`export_cells.Lookups.tables`). Both pass these through files, with `marshal`. It renders its
+rows with the same code (`problem_csv`), so the file is byte for byte the one a single process writes.
 
 The helper imports only the standard library and the light modules (`export_cells`, `problem_csv`):
-it starts in about 50 ms, where the app's own imports would take half a second. When it cannot do its
-part (it cannot start, it finds a newer snapshot than the main process read, it fails), `end()` says
-so and `export_batches` yields those rows in the main process instead: the file is the same, only
-slower. Only when the rows it wrote are complete are they appended.
+it starts in about 0.1 s, where the app's own imports would take half a second or more. When it cannot
+do its part (it cannot start, it finds another snapshot than the main process read, it fails),
+`notes()` and `end()` say so and `export_batches` reads those notes and rows in the main process
+instead: the file is the same, only slower. Only when the rows it wrote are complete are they appended.
 
-Messages: the main process writes two frames to the helper's stdin (an 8-byte length, then a marshal
-dump): the job (a dict), then the lookups. The helper writes lines to its stdout: "P <rows>" after each
-batch, and "OK <rows> <open> <closed> <overdue>" at the end (the 合计 counts of its rows), or "STALE".
+Messages: the main process writes frames to the helper's stdin (an 8-byte length, then a marshal dump):
+the snapshot (`export_rows.Snapshot`, as soon as the export has read its first row count), then the
+part (`export_rows.Part`, once it has found where to split), then the path of the names. The helper
+writes lines to its stdout: "N" once the notes are in their file, "P <rows>" after each batch, and
+"OK <rows> <open> <closed> <overdue>" at the end (the 合计 counts of its rows), or "STALE". A helper
+whose export is not split after all finds its stdin closed and stops.
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ class CsvPart:
         self.directory, self.progress = Path(directory), progress
         self.proc: subprocess.Popen | None = None
         self.out: Path | None = None  # the helper's rows
-        self.tables: Path | None = None  # the lookups, for the helper
+        self.tables: Path | None = None  # the names, for the helper
+        self.notes_file: Path | None = None  # the notes, from the helper
         self.part = None
         self.counts: tuple[int, int, int, int] | None = None  # rows, open, closed, overdue, once written
         self.failure: str | None = None  # why the helper did not write its part
@@ -85,8 +90,7 @@ class CsvPart:
         return self.counts is not None
 
     # -- export_rows.Helper ---------------------------------------------------------------------
-    def begin(self, part) -> None:
-        self.part = part
+    def open(self, snapshot) -> None:
         if self.failure is not None:
             return
         try:
@@ -95,25 +99,46 @@ class CsvPart:
             fd, name = tempfile.mkstemp(prefix=".servicetui-part-", suffix=".csv", dir=self.directory)
             os.close(fd)
             self.out = Path(name)
+            self.tables = self.out.with_name(self.out.name + ".names")
+            self.notes_file = self.out.with_name(self.out.name + ".notes")
             self._timer = threading.Timer(TIMEOUT_S, self._stop)
             self._timer.daemon = True
             self._timer.start()
-            job = {"database": part.database, "sql": part.sql, "mark_sql": part.mark_sql, "mark": part.mark,
-                   "first": part.first, "today": part.today.toordinal(), "warn_days": part.warn_days,
-                   "size": part.size, "out": str(self.out), "waiting": WAITING_ROWS}
-            self._send(job)
+            self._send({"database": snapshot.database, "mark_sql": snapshot.mark_sql, "mark": snapshot.mark,
+                        "notes_sql": snapshot.notes_sql, "sort_threads": snapshot.sort_threads,
+                        "notes": str(self.notes_file), "out": str(self.out), "waiting": WAITING_ROWS})
         except (OSError, ValueError) as exc:
             self._fail(f"start: {exc}")
+
+    def begin(self, part) -> None:
+        self.part = part
+        if self.failure is None:
+            try:
+                self._send({"sql": part.sql, "first": part.first, "today": part.today.toordinal(),
+                            "warn_days": part.warn_days, "size": part.size})
+            except (OSError, ValueError) as exc:
+                self._fail(f"begin: {exc}")
 
     def lookups(self, lookups: Lookups) -> None:
         if self.failure is None:
             try:
-                self.tables = self.out.with_name(self.out.name + ".lookups")
                 self.tables.write_bytes(marshal.dumps(lookups.tables()))
                 self._send(str(self.tables))
                 self.proc.stdin.close()
             except (OSError, ValueError) as exc:
                 self._fail(f"lookups: {exc}")
+
+    def notes(self) -> dict | None:
+        if self.failure is None:
+            try:
+                line = self.proc.stdout.readline()
+                if line.startswith(b"N"):
+                    return marshal.loads(self.notes_file.read_bytes())
+                self._fail("the helper read a newer state of the database" if line.startswith(b"STALE")
+                           else f"no notes: {line[:200]!r}")
+            except (OSError, ValueError, EOFError) as exc:
+                self._fail(f"notes: {exc}")
+        return None
 
     def end(self) -> bool:
         if self.failure is None:
@@ -148,10 +173,10 @@ class CsvPart:
         if self._errors is not None:
             self._errors.close()
             self._errors = None
-        for path in (self.out, self.tables):
+        for path in (self.out, self.tables, self.notes_file):
             if path is not None:
                 path.unlink(missing_ok=True)
-        self.out = self.tables = None
+        self.out = self.tables = self.notes_file = None
 
     # -- inside ---------------------------------------------------------------------------------
     def _start(self) -> None:
@@ -208,7 +233,8 @@ def _read(stream: IO[bytes]) -> Any:
 
 
 def main() -> int:
-    """The helper: read the job, run its query (SQLite sorts while the lookups arrive), write its rows."""
+    """The helper: read the snapshot and its notes, then the part: run its query, read its rows ahead
+    until the names arrive, write its rows."""
     import sqlite3
     from datetime import date
 
@@ -221,10 +247,19 @@ def main() -> int:
     con = sqlite3.connect(job["database"], isolation_level=None, check_same_thread=False)
     try:
         con.execute("PRAGMA query_only=1")
-        con.execute(f"PRAGMA threads={max(1, min(4, os.cpu_count() or 1))}")
-        con.execute("BEGIN")  # one snapshot, from the first read on: the mark, then the rows
+        con.execute(f"PRAGMA threads={int(job['sort_threads'])}")
+        con.execute("BEGIN")  # one snapshot, from the first read on: the mark, the notes, the rows
         if con.execute(job["mark_sql"]).fetchone()[0] != job["mark"]:
             stdout.write(b"STALE\n")
+            return 0
+        notes = dict(con.execute(job["notes_sql"]))  # for both processes: the main one reads the names meanwhile
+        with open(job["notes"], "wb") as fh:
+            fh.write(marshal.dumps(notes))
+        stdout.write(b"N\n")
+        stdout.flush()
+        try:
+            job.update(_read(stdin))  # the part: the main process has found where to split
+        except EOFError:  # it did not split after all
             return 0
         cursor = con.execute(job["sql"])  # SQLite reads and sorts every row here
         unpack = Unpacker(date.fromordinal(job["today"]), job["warn_days"])
@@ -239,7 +274,8 @@ def main() -> int:
                             and not select.select([stdin], [], [], 0)[0]):
                         continue
                     with open(_read(stdin), "rb") as tables:  # a file: one read, where a pipe is 64 KB at a time
-                        lookups = Lookups(*marshal.loads(tables.read()), dense=True).prepared((CSV_CELLS, b","))
+                        projects, departments, people, _ = marshal.loads(tables.read())
+                    lookups = Lookups(projects, departments, people, notes, dense=True).prepared((CSV_CELLS, b","))
                 for raw in waiting:
                     batch = ExportBatch(raw, lookups)
                     fh.write(csv_rows(first + done + 1, batch.joined(CSV_CELLS, b",")))

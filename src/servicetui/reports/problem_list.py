@@ -14,6 +14,7 @@ import codecs
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -182,17 +183,20 @@ def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike
     """Write the filtered problem list to `path` as xlsx, csv, md or json."""
     if fmt not in FORMATS:
         raise ReportError(f"不支持的格式：{fmt}", f"unsupported format: {fmt}")
-    opts = _resolve(engine, opts)
-    with atomic_target(path) as tmp, gc_paused():
-        if fmt == "xlsx":
-            n = _write_xlsx(tmp, opts, _batches(engine, opts, progress), title(opts), f"填报单位：{opts.bureau}")
-        elif fmt == "csv":
-            with open(tmp, "wb") as fh, CsvPart(Path(tmp).parent, progress, early=may_split(engine)) as helper:
-                batches = _batches(engine, opts, progress, joined=(CSV_CELLS, b","), helper=helper)
-                n = _write_csv(fh, opts, batches, helper)
-        else:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                n = {"md": _write_md, "json": write_json}[fmt](fh, opts, _stream(engine, opts, progress))
+    # a large csv's helper process starts first: its interpreter boots while the settings are read
+    helper = CsvPart(Path(path).parent, progress, early=may_split(engine)) if fmt == "csv" else None
+    with helper or nullcontext():
+        opts = _resolve(engine, opts)
+        with atomic_target(path) as tmp, gc_paused():
+            if fmt == "xlsx":
+                n = _write_xlsx(tmp, opts, _batches(engine, opts, progress), title(opts), f"填报单位：{opts.bureau}")
+            elif fmt == "csv":
+                with open(tmp, "wb") as fh:
+                    batches = _batches(engine, opts, progress, joined=(CSV_CELLS, b","), helper=helper)
+                    n = _write_csv(fh, opts, batches, helper)
+            else:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    n = {"md": _write_md, "json": write_json}[fmt](fh, opts, _stream(engine, opts, progress))
     return WriteResult([Path(path)], n)
 
 

@@ -72,20 +72,30 @@ SORT_THREADS = max(1, min(4, os.cpu_count() or 1))  # PRAGMA threads for the exp
 # are read here, the rows from it on by a `Helper` (the csv writer's helper process), in parallel.
 SPLIT_MIN_ROWS = 50_000  # fewer rows: not split (starting a helper costs about 0.1 s)
 SPLIT_SHARE = 0.5  # the share of the rows read here
+SPLIT_SORT_THREADS = 0  # PRAGMA threads in each process of a split export (the two processes use the cores)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """How a helper in another process reads what this export reads: the SQLite file `database`, in a
+    snapshot whose last audit id (`mark_sql`) is `mark` (see `_run_beside_lookups`). `notes_sql`: the
+    latest notes of the whole export (the helper reads them for both processes, at once). Queries are
+    text with their values inlined, for the standard `sqlite3` module. `sort_threads`: PRAGMA threads."""
+
+    database: str
+    mark_sql: str
+    mark: int | None
+    notes_sql: str
+    sort_threads: int = 0
 
 
 @dataclass(frozen=True)
 class Part:
-    """The rows of an export from position `first` on (0-based, in the whole list; `rows` of them), for a
-    helper to read in another process: `sql` is the packed urgency query of those rows with its values
-    inlined, for the standard `sqlite3` module on the file `database`, in a snapshot whose last audit id
-    (`mark_sql`) is `mark` (see `_run_beside_lookups`); its rows go through
+    """The rows of the export from position `first` on (0-based, in the whole list; `rows` of them):
+    `sql` is the packed urgency query of those rows, and they go through
     `export_cells.Unpacker(today, warn_days)`, `size` at a time."""
 
-    database: str
     sql: str
-    mark_sql: str
-    mark: int | None
     first: int
     rows: int
     today: date
@@ -96,11 +106,19 @@ class Part:
 class Helper(Protocol):
     """Who reads and writes the last rows of an export (`Part`) while `export_batches` yields the first."""
 
+    def open(self, snapshot: Snapshot) -> None:
+        """Start reading the notes of `snapshot` (the export may still not be split: then `begin` never
+        comes)."""
+
     def begin(self, part: Part) -> None:
         """Start on `part` (before this generator's rows are read)."""
 
     def lookups(self, lookups: Lookups) -> None:
-        """The names and notes the rows look up (once they are read, before the first batch)."""
+        """The names the rows look up (read here; the notes are left to the helper)."""
+
+    def notes(self) -> dict | None:
+        """The latest notes the helper read (`Snapshot.notes_sql`), once it has; None when it could not
+        (they are then read here, in the same snapshot)."""
 
     def end(self) -> bool:
         """Called after this generator's last batch: True once the part is written; False when the
@@ -133,13 +151,20 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                            text(Problem.co_departments), _date(Problem.raised_on, sqlite), text(Problem.status),
                            _date(Problem.closed_on, sqlite)).where(*where)
                 mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
-                rest = _hand_over(helper, engine, conn, q, key, where, mark, today, warn_days, size)
-                if rest is not None:
-                    q = q.where(urgency_split(rest[0])[0])
-                rows, lookups = _run_beside_lookups(engine, conn, q.order_by(key), where, sqlite, everything, joined,
-                                                    dense=True, mark=mark)
-                if rest is not None:
+                opened = _open_helper(helper, engine, conn, where, everything, mark)
+                rest = _hand_over(helper, conn, q, key, where, today, warn_days, size) if opened else None
+                if rest is None:
+                    rows, lookups = _run_beside_lookups(engine, conn, q.order_by(key), where, sqlite, everything,
+                                                        joined, dense=True, mark=mark)
+                else:  # the helper reads the notes (then sorts its rows) while the names are read here
+                    conn.exec_driver_sql(f"PRAGMA threads={SPLIT_SORT_THREADS}")
+                    rows, lookups = _run_beside_lookups(engine, conn, q.where(urgency_split(rest[0])[0]).order_by(key),
+                                                        where, sqlite, everything, None, dense=True, mark=mark,
+                                                        notes=False)
                     helper.lookups(lookups)
+                    notes = helper.notes()
+                    lookups.notes = read_notes(conn, where, sqlite, everything) if notes is None else notes
+                    lookups.prepared(joined)
                 unpack = Unpacker(today, warn_days)
                 for part in raw_rows.batches(rows, size):
                     yield ExportBatch(unpack(part), lookups)
@@ -189,27 +214,40 @@ def _database_file(engine) -> str | None:
     return os.path.abspath(database)
 
 
-def _hand_over(helper: Helper | None, engine, conn, q, key, where, mark: int | None, today: date, warn_days: int,
-               size: int):
-    """Split a large packed export (`q`, not yet ordered) at a due date near SPLIT_SHARE of its rows and
-    hand the rows from there on to `helper` (`Part`): (the key they start at, their query), or None when
-    the export is not split (no helper, not a SQLite file, too few rows, a single due date, values the
-    query text cannot inline)."""
+def _open_helper(helper: Helper | None, engine, conn, where, everything: bool, mark: int | None) -> bool:
+    """Give `helper` the snapshot (`Snapshot`) when this export may be split: a SQLite file another
+    process can open, and queries whose values can be written into their text."""
     database = None if helper is None else _database_file(engine)
     if database is None:
-        return None
+        return False
+    try:
+        notes_sql = _inline(conn, _notes_query(where, True, everything))
+    except Exception:  # noqa: BLE001  (a filter value SQLAlchemy cannot write as a literal: not split)
+        return False
+    helper.open(Snapshot(database, _inline(conn, select(func.max(AuditEntry.id))), mark, notes_sql,
+                         SPLIT_SORT_THREADS))
+    return True
+
+
+def _hand_over(helper: Helper, conn, q, key, where, today: date, warn_days: int, size: int):
+    """Split a large packed export (`q`, not yet ordered) at a due date near SPLIT_SHARE of its rows and
+    hand the rows from there on to `helper` (`Part`): (the key they start at, their query), or None when
+    the export is not split (too few rows, a single due date, values the query text cannot inline)."""
     split = _split_at(conn, where)
     if split is None:
         return None
     bound, first, total = split
     rest = q.where(urgency_split(bound)[1]).order_by(key)
     try:
-        sql = str(rest.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    except Exception:  # noqa: BLE001  (a filter value SQLAlchemy cannot write as a literal: not split)
+        sql = _inline(conn, rest)
+    except Exception:  # noqa: BLE001  (as in _open_helper)
         return None
-    mark_sql = str(select(func.max(AuditEntry.id)).compile(dialect=conn.dialect))
-    helper.begin(Part(database, sql, mark_sql, mark, first, total - first, today, warn_days, size))
+    helper.begin(Part(sql, first, total - first, today, warn_days, size))
     return bound, rest
+
+
+def _inline(conn, q) -> str:
+    return str(q.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _split_at(conn, where) -> tuple[int, int, int] | None:
@@ -259,7 +297,8 @@ _RANKS = {ProblemStatus.CLOSED.value: 3, ProblemStatus.DONE.value: 2}  # the oth
 
 
 def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
-                        joined: tuple[Renderer, bytes] | None, dense: bool = False, mark: int | None = None):
+                        joined: tuple[Renderer, bytes] | None, dense: bool = False, mark: int | None = None,
+                        notes: bool = True):
     """(the result of `q` on `conn`, the _Lookups) for the same committed state.
 
     On SQLite, executing `q` is its first step, in which SQLite reads and sorts every row (C code, the
@@ -270,7 +309,7 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
     are read again on `conn`, in `q`'s own snapshot. Elsewhere one after the other, on `conn`."""
     if not sqlite or not isinstance(getattr(engine, "pool", None), QueuePool):
         # (an in-memory database has one connection per thread, shared: one after the other then)
-        lookups = read_lookups(conn, where, sqlite, everything, dense).prepared(joined)
+        lookups = read_lookups(conn, where, sqlite, everything, dense, notes).prepared(joined)
         return raw_rows.execute(conn, q), lookups
     if mark is None:
         mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
@@ -288,13 +327,13 @@ def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
     try:
         with engine.connect() as other:
             if other.scalar(select(func.max(AuditEntry.id))) == mark:
-                lookups = read_lookups(other, where, sqlite, everything, dense).prepared(joined)
+                lookups = read_lookups(other, where, sqlite, everything, dense, notes).prepared(joined)
     finally:
         worker.join()
     if "error" in done:
         raise done["error"]
     if lookups is None:
-        lookups = read_lookups(conn, where, sqlite, everything, dense).prepared(joined)
+        lookups = read_lookups(conn, where, sqlite, everything, dense, notes).prepared(joined)
     return done["rows"], lookups
 
 
@@ -340,16 +379,13 @@ def _encode(col) -> list[bytes]:
     return [v.encode() if isinstance(v, str) else (b"" if v is None else v) for v in col]
 
 
-def read_lookups(conn, where, sqlite: bool, everything: bool, dense: bool = False) -> Lookups:
-    """The names and latest notes of the problems matching `where`, read on `conn` (see Lookups)."""
+def read_lookups(conn, where, sqlite: bool, everything: bool, dense: bool = False, notes: bool = True) -> Lookups:
+    """The names and latest notes of the problems matching `where`, read on `conn` (see Lookups);
+    `notes=False`: the notes left empty (a helper reads them, see `Part.notes_sql`)."""
     text = _as_bytes if sqlite else _as_text
 
-    def rows(q):
-        got = chain.from_iterable(raw_rows.batches(raw_rows.execute(conn, q), 5000))
-        return got if sqlite else ([_encode([v])[0] if isinstance(v, str) else v for v in r] for r in got)
-
     def names(model) -> dict:
-        return dict(rows(select(model.id, text(model.name))))
+        return dict(_rows(conn, select(model.id, text(model.name)), sqlite))
 
     parks, departments, people = names(Park), names(Department), names(Person)
     departments[None] = people[None] = departments[0] = people[0] = b""  # 0: packed none
@@ -358,11 +394,26 @@ def read_lookups(conn, where, sqlite: bool, everything: bool, dense: bool = Fals
     if not everything:  # only the projects of the filtered problems
         of_projects = of_projects.where(Project.id.in_(select(Problem.project_id).where(*where)))
     projects = {pid: (name, company, parks.get(park_id, b""), people.get(leader, b""), people.get(officer, b""))
-                for pid, name, company, park_id, leader, officer in rows(of_projects)}
+                for pid, name, company, park_id, leader, officer in _rows(conn, of_projects, sqlite)}
+    latest = read_notes(conn, where, sqlite, everything) if notes else {}
+    return Lookups(projects, departments, people, latest, dense)
+
+
+def read_notes(conn, where, sqlite: bool, everything: bool) -> dict:
+    """problem id -> its latest progress note, for the problems matching `where`."""
+    return dict(_rows(conn, _notes_query(where, sqlite, everything), sqlite))
+
+
+def _notes_query(where, sqlite: bool, everything: bool):
     # every note of the filtered problems in id order: dict() keeps the last one = the latest
-    notes = (select(ProblemEvent.problem_id, text(ProblemEvent.text))
-             .where(ProblemEvent.kind == "note", ProblemEvent.archived == False)  # noqa: E712
-             .order_by(ProblemEvent.id))
+    q = (select(ProblemEvent.problem_id, (_as_bytes if sqlite else _as_text)(ProblemEvent.text))
+         .where(ProblemEvent.kind == "note", ProblemEvent.archived == False)  # noqa: E712
+         .order_by(ProblemEvent.id))
     if not everything:
-        notes = notes.join(Problem, Problem.id == ProblemEvent.problem_id).where(*where)
-    return Lookups(projects, departments, people, dict(rows(notes)), dense)
+        q = q.join(Problem, Problem.id == ProblemEvent.problem_id).where(*where)
+    return q
+
+
+def _rows(conn, q, sqlite: bool):
+    got = chain.from_iterable(raw_rows.batches(raw_rows.execute(conn, q), 5000))
+    return got if sqlite else ([_encode([v])[0] if isinstance(v, str) else v for v in r] for r in got)
