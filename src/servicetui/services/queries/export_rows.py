@@ -71,7 +71,7 @@ SORT_THREADS = max(1, min(4, os.cpu_count() or 1))  # PRAGMA threads for the exp
 # A large export in the urgency order on SQLite may be split in two at a due date: the rows up to it
 # are read here, the rows from it on by a `Helper` (the csv writer's helper process), in parallel.
 SPLIT_MIN_ROWS = 50_000  # fewer rows: not split (starting a helper costs about 0.1 s)
-SPLIT_SHARE = 0.5  # the share of the rows read here
+SPLIT_SHARE = 0.45  # the share of the rows read here
 SPLIT_SORT_THREADS = 0  # PRAGMA threads in each process of a split export (the two processes use the cores)
 
 
