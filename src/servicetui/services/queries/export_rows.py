@@ -17,7 +17,10 @@ module even releases the GIL for every value it reads), so:
   status is rendered once however many rows show it, the titles a batch at a time;
 - on SQLite the rows are read and sorted (the query's first step, in C) in a thread while the names and
   notes are read on a second connection, and both are checked to have read the same committed state
-  (`_run_beside_lookups`); elsewhere everything is read in one REPEATABLE READ transaction.
+  (`_run_beside_lookups`); elsewhere everything is read in one REPEATABLE READ transaction;
+- a large export in the urgency order on a SQLite file may be split at a due date (`_split_at`) and its
+  last rows handed to a `Helper` in another process (the csv writer's, `reports.csv_part`), which reads
+  them, and the notes for both, in the same snapshot (`Snapshot`, `Part`).
 
 On PostgreSQL the general query runs and its str/date values are turned into the same bytes in Python.
 """
