@@ -57,8 +57,8 @@ TIMEOUT_S = 600  # a helper still running after this is stopped, and its rows ar
 
 class CsvPart:
     """The main process's side (an `export_rows.Helper`): start the helper, send it the snapshot, the
-    part and the names, take its notes, and wait for it; `copy_to(fh)` appends its rows. Use it as a context manager: on the way
-    out a helper still running is stopped and its file removed."""
+    part and the names, take its notes, and wait for it; `copy_to(fh)` appends its rows. Use it as a
+    context manager: on the way out a helper still running is stopped and its files removed."""
 
     def __init__(self, directory: str | os.PathLike, progress: Progress = None, *, early: bool = False):
         """`early`: start the helper now (its interpreter starts while the main process reads the
