@@ -62,7 +62,7 @@ class CsvPart:
 
     def __init__(self, directory: str | os.PathLike, progress: Progress = None, *, early: bool = False):
         """`early`: start the helper now (its interpreter starts while the main process reads the
-        settings and finds where to split); otherwise at `begin`."""
+        settings and finds where to split); otherwise at `open`."""
         self.directory, self.progress = Path(directory), progress
         self.proc: subprocess.Popen | None = None
         self.out: Path | None = None  # the helper's rows
@@ -197,9 +197,6 @@ class CsvPart:
                 self.progress(part.first + int(numbers[0]), part.first + part.rows)
             elif word == b"OK":
                 done = tuple(int(n) for n in numbers)
-            elif word == b"STALE":
-                self._fail("the helper read a newer state of the database")
-                return
         code = self.proc.wait()
         if code != 0 or done is None or done[0] != part.rows:
             self._errors.seek(0)

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from typing import Protocol
@@ -46,10 +46,10 @@ from sqlalchemy import (
 from sqlalchemy.pool import QueuePool
 
 from servicetui.domain import rules
-from servicetui.domain.enums import Light, ProblemStatus
+from servicetui.domain.enums import Light
 from servicetui.services.queries import raw_rows
 from servicetui.services.export_cells import _RAW, ExportBatch, Lookups, Renderer, Unpacker
-from servicetui.services.queries.export_packed import packed_ids, urgency_key, urgency_split
+from servicetui.services.queries.export_packed import RANKS, group_key, packed_ids, urgency_key, urgency_split
 from servicetui.services.queries.export_packed import packed_rows_fit as _packed_rows_fit
 from servicetui.services.queries.problems import (
     ProblemFilter,
@@ -263,7 +263,7 @@ def _split_at(conn, where) -> tuple[int, int, int] | None:
                                             .where(*where).group_by(Problem.status)):
         for no_due, rows in ((0, with_due), (1, n - with_due)):
             if rows:
-                group = groups.setdefault(_RANKS.get(status, 1) * 2 + no_due, [0, []])
+                group = groups.setdefault(RANKS.get(status, 1) * 2 + no_due, [0, []])
                 group[0] += rows
                 group[1].append(status)
     total = sum(n for n, _ in groups.values())
@@ -277,7 +277,7 @@ def _split_at(conn, where) -> tuple[int, int, int] | None:
             continue
         # where the target row falls: before or after its group, or (rows with due dates) before or after
         # the due date of the target row, whichever leaves a share nearest SPLIT_SHARE on each side
-        places = [(before, group << 60), (before + n, (group + 1) << 60)]
+        places = [(before, group_key(group)), (before + n, group_key(group + 1))]
         if group % 2 == 0:
             of_group = (*where, Problem.status.in_(statuses), Problem.due.is_not(None))
             due = conn.scalar(select(type_coerce(Problem.due, String)).where(*of_group)
@@ -285,18 +285,15 @@ def _split_at(conn, where) -> tuple[int, int, int] | None:
             day = int(due.replace("-", ""))
             on = date.fromisoformat(due)
             places += [(before + conn.scalar(select(func.count()).where(*of_group, Problem.due < on)),
-                        (group << 60) | (day << 33)),
+                        group_key(group, day)),
                        (before + conn.scalar(select(func.count()).where(*of_group, Problem.due <= on)),
-                        (group << 60) | ((day + 1) << 33))]
+                        group_key(group, day + 1))]
         places = [(first, bound) for first, bound in places if 0 < first < total and bound < 1 << 63]
         if not places:
             return None
         first, bound = min(places, key=lambda p: abs(p[0] - target))
         return bound, first, total
     return None
-
-
-_RANKS = {ProblemStatus.CLOSED.value: 3, ProblemStatus.DONE.value: 2}  # the others 1, as urgency_key()
 
 
 def _run_beside_lookups(engine, conn, q, where, sqlite: bool, everything: bool,
