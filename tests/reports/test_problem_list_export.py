@@ -186,6 +186,24 @@ def test_a_failed_export_leaves_no_partial_file(county, tmp_path, monkeypatch):
     assert list(out.iterdir()) == []
 
 
+def test_an_export_writes_a_new_file_beside_the_target_and_replaces_it(tmp_path):
+    from servicetui.reports.common import atomic_target
+
+    target = tmp_path / "问题清单.csv"
+    target.write_bytes(b"old")
+    with atomic_target(target) as tmp:
+        # a path of its own that the writer creates (not an existing file opened again), same name
+        assert not tmp.exists() and tmp.name == target.name and tmp.parent.parent == tmp_path
+        tmp.write_bytes(b"new")
+        assert target.read_bytes() == b"old"  # the real name untouched until the writer is done
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # nothing else left beside it
+    with pytest.raises(RuntimeError), atomic_target(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
 def test_demo_export_has_every_problem(demo_engine, tmp_path):
     import openpyxl
 

