@@ -129,16 +129,13 @@ def test_progress_counts_the_helper_s_rows_to_the_end(awkward, tmp_path, split):
     assert [n for n, _ in seen] == sorted(n for n, _ in seen)
 
 
-def test_a_small_export_starts_no_helper(awkward, tmp_path):  # noqa: F811
+def test_a_small_export_starts_no_helper(awkward, tmp_path, monkeypatch):  # noqa: F811
     assert not xr.may_split(awkward.engine)
-    seen = []
-    init = csv_part.CsvPart.begin
-    try:
-        csv_part.CsvPart.begin = lambda self, part: seen.append(part) or init(self, part)
-        _export(awkward.engine, tmp_path)
-    finally:
-        csv_part.CsvPart.begin = init
-    assert seen == []
+    started = []
+    monkeypatch.setattr(csv_part.CsvPart, "_start", lambda self: started.append(self))
+    got = _export(awkward.engine, tmp_path)
+    assert started == []  # no process at all, not one started and stopped
+    assert got == _reference_csv(awkward.engine, _opts())
 
 
 @pytest.mark.parametrize("share", [0.05, 0.3, 0.5, 0.7, 0.95])
@@ -155,12 +152,19 @@ def test_the_split_falls_between_the_rows_it_counts(awkward, monkeypatch, share)
     assert sum(k < bound for k in keys) == first
 
 
-def test_the_helper_loads_neither_sqlalchemy_nor_site_packages():
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import servicetui.reports.csv_part; "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'pydantic')))")
+def test_the_helper_loads_only_the_export_s_light_modules():
+    """What the helper process imports (it boots while the main process finds where to split): no
+    SQLAlchemy, no site-packages, none of the reports' shared module (its dataclasses, decimal, files)."""
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import servicetui.reports.csv_helper, sqlite3; "
+             "print(sorted(m for m in sys.modules if m.startswith('servicetui.') or m.split('.')[0] in "
+             "('sqlalchemy', 'sqlmodel', 'pydantic', 'dataclasses', 'decimal', 'subprocess')))")
     out = subprocess.run([sys.executable, "-S", "-c", probe, csv_part._ROOT], capture_output=True, text=True,
                          check=True).stdout
-    assert out.strip() == "[]"
+    assert out.split("[", 1)[1].rstrip().rstrip("]").replace("'", "").split(", ") == [
+        "servicetui.domain", "servicetui.domain.enums", "servicetui.reports", "servicetui.reports.csv_helper",
+        "servicetui.reports.formula", "servicetui.reports.problem_csv", "servicetui.services",
+        "servicetui.services.export_cells"]
+    assert csv_part.COMMAND[-2].endswith("from servicetui.reports.csv_helper import main; sys.exit(main())")
 
 
 def test_a_database_another_process_cannot_open_is_not_split(tmp_path):

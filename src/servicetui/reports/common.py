@@ -1,4 +1,4 @@
-"""Shared pieces of every report: safe files, the formula guard, money and percent display.
+"""Shared pieces of every report: safe files, the formula guard (from `formula`), money and percent display.
 
 Money is integer 万元; 亿元 is shown as a Decimal with two places (never float).
 """
@@ -18,12 +18,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable, Iterator
 
+from servicetui.reports.formula import FORMULA_TRIGGERS, neutralise, unneutralise  # noqa: F401  (the writers' guard)
 from servicetui.services.errors import ServiceError
 
 Progress = Callable[[int, int], None] | None
-
-# A spreadsheet treats a cell that starts with one of these as a formula (or a DDE command).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportError(ServiceError):
@@ -117,21 +115,6 @@ def safe_filename(name: str, fallback: str = "未命名") -> str:
     if not s or s.upper() in {"CON", "PRN", "AUX", "NUL"} or re.fullmatch(r"(?i)(COM|LPT)[0-9]", s):
         s = fallback
     return s
-
-
-# -- the formula guard --------------------------------------------------------------------------
-def neutralise(value: str) -> str:
-    """Prefix a text that a spreadsheet would run (=, +, -, @, tab, CR) with an apostrophe."""
-    if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def unneutralise(value: str) -> str:
-    """Undo `neutralise` when a file we wrote comes back in."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 # -- display ------------------------------------------------------------------------------------

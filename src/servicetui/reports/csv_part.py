@@ -27,31 +27,27 @@ whose export is not split after all finds its stdin closed and stops.
 
 from __future__ import annotations
 
-import gc
 import marshal
 import os
-import select
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
-from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
 from servicetui.reports.common import Progress
-from servicetui.reports.problem_csv import CSV_CELLS, counts, csv_rows
-from servicetui.services.export_cells import ExportBatch, Lookups, Unpacker
+from servicetui.reports.csv_helper import LENGTH
+from servicetui.services.export_cells import Lookups
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the directory that holds the servicetui package
-_LENGTH = struct.Struct("<Q")
 # -S: no site-packages; the helper needs only the standard library and this package
 COMMAND = [sys.executable, "-S", "-c",
-           "import sys; sys.path.insert(0, sys.argv[1]); from servicetui.reports.csv_part import main; sys.exit(main())",
+           "import sys; sys.path.insert(0, sys.argv[1]); from servicetui.reports.csv_helper import main; sys.exit(main())",
            _ROOT]
 WAITING_ROWS = 60_000  # rows the helper reads ahead while the names are not there yet (its memory)
+STALE = "the helper read a newer state of the database"
 TIMEOUT_S = 600  # a helper still running after this is stopped, and its rows are written by the main process
 
 
@@ -60,9 +56,9 @@ class CsvPart:
     part and the names, take its notes, and wait for it; `copy_to(fh)` appends its rows. Use it as a
     context manager: on the way out a helper still running is stopped and its files removed."""
 
-    def __init__(self, directory: str | os.PathLike, progress: Progress = None, *, early: bool = False):
-        """`early`: start the helper now (its interpreter starts while the main process reads the
-        settings and finds where to split); otherwise at `open`."""
+    def __init__(self, directory: str | os.PathLike, progress: Progress = None):
+        """Starts the helper: its interpreter boots while the main process reads the settings (a writer
+        makes one only when the export may be split: `export_rows.may_split`)."""
         self.directory, self.progress = Path(directory), progress
         self.proc: subprocess.Popen | None = None
         self.box: Path | None = None  # a private directory beside the target for these files
@@ -74,11 +70,10 @@ class CsvPart:
         self.failure: str | None = None  # why the helper did not write its part
         self._errors: IO[bytes] | None = None
         self._timer: threading.Timer | None = None
-        if early:
-            try:
-                self._start()
-            except OSError as exc:
-                self._fail(f"start: {exc}")
+        try:
+            self._start()
+        except OSError as exc:
+            self._fail(f"start: {exc}")
 
     def __enter__(self) -> CsvPart:
         return self
@@ -95,8 +90,6 @@ class CsvPart:
         if self.failure is not None:
             return
         try:
-            if self.proc is None:
-                self._start()
             # its files, created by whoever writes them (see common.atomic_target: no truncation)
             self.box = Path(tempfile.mkdtemp(prefix=".servicetui-part-", dir=self.directory))
             self.out, self.tables, self.notes_file = (self.box / name for name in ("rows.csv", "names", "notes"))
@@ -113,10 +106,10 @@ class CsvPart:
         self.part = part
         if self.failure is None:
             try:
-                self._send({"sql": part.sql, "first": part.first, "today": part.today.toordinal(),
-                            "warn_days": part.warn_days, "size": part.size})
+                self._send({"sql": part.sql, "first": part.first, "lights": [d.toordinal() for d in part.lights],
+                            "size": part.size})
             except (OSError, ValueError) as exc:
-                self._fail(f"begin: {exc}")
+                self._fail(self._why("begin", exc))
 
     def lookups(self, lookups: Lookups) -> None:
         if self.failure is None:
@@ -125,7 +118,7 @@ class CsvPart:
                 self._send(str(self.tables))
                 self.proc.stdin.close()
             except (OSError, ValueError) as exc:
-                self._fail(f"lookups: {exc}")
+                self._fail(self._why("lookups", exc))
 
     def notes(self) -> dict | None:
         if self.failure is None:
@@ -133,8 +126,7 @@ class CsvPart:
                 line = self.proc.stdout.readline()
                 if line.startswith(b"N"):
                     return marshal.loads(self.notes_file.read_bytes())
-                self._fail("the helper read a newer state of the database" if line.startswith(b"STALE")
-                           else f"no notes: {line[:200]!r}")
+                self._fail(STALE if line.startswith(b"STALE") else f"no notes: {line[:200]!r}")
             except (OSError, ValueError, EOFError) as exc:
                 self._fail(f"notes: {exc}")
         return None
@@ -184,7 +176,7 @@ class CsvPart:
 
     def _send(self, obj: Any) -> None:
         data = marshal.dumps(obj)
-        self.proc.stdin.write(_LENGTH.pack(len(data)) + data)
+        self.proc.stdin.write(LENGTH.pack(len(data)) + data)
         self.proc.stdin.flush()
 
     def _wait(self) -> None:
@@ -203,6 +195,17 @@ class CsvPart:
             return
         self.counts = done
 
+    def _why(self, stage: str, exc: Exception) -> str:
+        """Why a message could not be sent: when the helper has stopped (a broken pipe), what it said
+        first, if that was STALE (it can stop before the main process sends the part or the names)."""
+        if isinstance(exc, BrokenPipeError):
+            try:
+                if self.proc.stdout.readline().startswith(b"STALE"):  # (its end is closed: no waiting)
+                    return STALE
+            except (OSError, ValueError):
+                pass
+        return f"{stage}: {exc}"
+
     def _stop(self) -> None:
         proc = self.proc
         if proc is not None and proc.poll() is None:
@@ -213,74 +216,3 @@ class CsvPart:
         if self.failure is None:
             self.failure = why
         self._stop()
-
-
-# -- the helper process -----------------------------------------------------------------------------
-def _read(stream: IO[bytes]) -> Any:
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
-        raise EOFError("the main process went away")
-    (n,) = _LENGTH.unpack(head)
-    data = stream.read(n)
-    if len(data) < n:
-        raise EOFError("the main process went away")
-    return marshal.loads(data)
-
-
-def main() -> int:
-    """The helper: read the snapshot and its notes, then the part: run its query, read its rows ahead
-    until the names arrive, write its rows."""
-    import sqlite3
-    from datetime import date
-
-    gc.disable()  # millions of short-lived values and no cycles (as `common.gc_paused` in the main process)
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    try:
-        job = _read(stdin)
-    except EOFError:  # started early for an export that was not split after all
-        return 0
-    con = sqlite3.connect(job["database"], isolation_level=None, check_same_thread=False)
-    try:
-        con.execute("PRAGMA query_only=1")
-        con.execute(f"PRAGMA threads={int(job['sort_threads'])}")
-        con.execute("BEGIN")  # one snapshot, from the first read on: the mark, the notes, the rows
-        if con.execute(job["mark_sql"]).fetchone()[0] != job["mark"]:
-            stdout.write(b"STALE\n")
-            return 0
-        notes = dict(con.execute(job["notes_sql"]))  # for both processes: the main one reads the names meanwhile
-        with open(job["notes"], "wb") as fh:
-            fh.write(marshal.dumps(notes))
-        stdout.write(b"N\n")
-        stdout.flush()
-        try:
-            job.update(_read(stdin))  # the part: the main process has found where to split
-        except EOFError:  # it did not split after all
-            return 0
-        cursor = con.execute(job["sql"])  # SQLite reads and sorts every row here
-        unpack = Unpacker(date.fromordinal(job["today"]), job["warn_days"])
-        first, done, tally = job["first"], 0, [0, 0, 0, 0]
-        lookups, waiting = None, []  # rows read before the lookups are ready: unpacked, kept until then
-        with open(job["out"], "wb") as fh:
-            for rows in chain(iter(lambda: cursor.fetchmany(job["size"]), []), [None]):
-                if rows is not None:
-                    waiting.append(unpack(rows))
-                if lookups is None:
-                    if (rows is not None and len(waiting) * job["size"] < job["waiting"]
-                            and not select.select([stdin], [], [], 0)[0]):
-                        continue
-                    with open(_read(stdin), "rb") as tables:  # a file: one read, where a pipe is 64 KB at a time
-                        projects, departments, people, _ = marshal.loads(tables.read())
-                    lookups = Lookups(projects, departments, people, notes, dense=True).prepared((CSV_CELLS, b","))
-                for raw in waiting:
-                    batch = ExportBatch(raw, lookups)
-                    fh.write(csv_rows(first + done + 1, batch.joined(CSV_CELLS, b",")))
-                    done += len(batch)
-                    tally = [a + b for a, b in zip(tally, counts(batch))]
-                    stdout.write(b"P %d\n" % done)
-                    stdout.flush()
-                waiting.clear()
-        stdout.write(b"OK %d %d %d %d\n" % tuple(tally))
-        stdout.flush()
-        return 0
-    finally:
-        con.close()

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
-from servicetui.reports.common import FORMULA_TRIGGERS, neutralise
+from servicetui.reports.formula import FORMULA_TRIGGERS, neutralise
 from servicetui.services.export_cells import FIELDS, ExportBatch
 
 # csv: each cell is what csv.writer writes for it after `neutralise`, rendered once per distinct name,

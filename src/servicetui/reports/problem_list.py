@@ -184,7 +184,7 @@ def write_problem_list(engine, opts: ProblemListOptions, path: str | os.PathLike
     if fmt not in FORMATS:
         raise ReportError(f"不支持的格式：{fmt}", f"unsupported format: {fmt}")
     # a large csv's helper process starts first: its interpreter boots while the settings are read
-    helper = CsvPart(Path(path).parent, progress, early=may_split(engine)) if fmt == "csv" else None
+    helper = CsvPart(Path(path).parent, progress) if fmt == "csv" and may_split(engine) else None
     with helper or nullcontext():
         opts = _resolve(engine, opts)
         with atomic_target(path) as tmp, gc_paused():

@@ -17,7 +17,6 @@ from datetime import date
 from itertools import repeat
 from typing import Protocol
 
-from servicetui.domain import rules
 from servicetui.domain.enums import Light, ProblemStatus
 
 # The columns of an ExportBatch, in the problem list's order (the list's 序号 is the writer's business).
@@ -261,8 +260,10 @@ class Unpacker:
     """Rows of the packed query -> the columns of the general one (ids, project/department/owner ids,
     title, category, co_departments, raised_on, due, status, closed_on, light)."""
 
-    def __init__(self, today: date, warn_days: int):
-        self.red_before, self.yellow_until = (int(d.strftime("%Y%m%d")) for d in rules.light_bounds(today, warn_days))
+    def __init__(self, red_before: date, yellow_until: date):
+        """The light's bounds: `rules.light_bounds(today, warn_days)` (not imported here: the csv helper
+        process loads only what it needs)."""
+        self.red_before, self.yellow_until = (int(d.strftime("%Y%m%d")) for d in (red_before, yellow_until))
         # (rank * 2 + no_due) << 27 | YYYYMMDD -> the due text and the light, as the SQL light has them
         self.dues: dict[int, bytes] = {}
         self.lights: dict[int, bytes] = {}

@@ -96,13 +96,12 @@ class Snapshot:
 class Part:
     """The rows of the export from position `first` on (0-based, in the whole list; `rows` of them):
     `sql` is the packed urgency query of those rows, and they go through
-    `export_cells.Unpacker(today, warn_days)`, `size` at a time."""
+    `export_cells.Unpacker(*lights)` (`rules.light_bounds`), `size` at a time."""
 
     sql: str
     first: int
     rows: int
-    today: date
-    warn_days: int
+    lights: tuple[date, date]
     size: int
 
 
@@ -148,13 +147,15 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
         if sqlite:  # SQLite's sorter may merge in helper threads of its own (C, outside the GIL)
             conn.exec_driver_sql(f"PRAGMA threads={SORT_THREADS}")
         try:
+            opened, mark = False, None
+            if sort == "urgency" and sqlite:  # the helper reads the notes while the packing is checked here
+                mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
+                opened = _open_helper(helper, engine, conn, where, everything, mark)
             if sort == "urgency" and sqlite and _packed_rows_fit(conn):
                 key = urgency_key()
                 q = select(key, packed_ids(), text(Problem.title), text(Problem.category),
                            text(Problem.co_departments), _date(Problem.raised_on, sqlite), text(Problem.status),
                            _date(Problem.closed_on, sqlite)).where(*where)
-                mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
-                opened = _open_helper(helper, engine, conn, where, everything, mark)
                 rest = _hand_over(helper, conn, q, key, where, today, warn_days, size) if opened else None
                 if rest is None:
                     rows, lookups = _run_beside_lookups(engine, conn, q.order_by(key), where, sqlite, everything,
@@ -168,7 +169,7 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                     notes = helper.notes()
                     lookups.notes = read_notes(conn, where, sqlite, everything) if notes is None else notes
                     lookups.prepared(joined)
-                unpack = Unpacker(today, warn_days)
+                unpack = Unpacker(*rules.light_bounds(today, warn_days))
                 for part in raw_rows.batches(rows, size):
                     yield ExportBatch(unpack(part), lookups)
                 if rest is not None and not helper.end():  # the helper failed: its rows here, same snapshot
@@ -202,8 +203,9 @@ def may_split(engine) -> bool:
     (one index read). A writer can start its helper early on that, before the export is read."""
     if _database_file(engine) is None:
         return False
-    with engine.connect() as conn:
-        top = conn.scalar(select(func.max(Problem.id)))
+    with engine.connect() as conn:  # (plain SQL: an ORM select's first compile configures the mappers, 20 ms
+        # that would delay the helper's start)
+        top = conn.exec_driver_sql(f"SELECT max(id) FROM {Problem.__tablename__}").scalar()
     return top is not None and top >= SPLIT_MIN_ROWS
 
 
@@ -245,7 +247,7 @@ def _hand_over(helper: Helper, conn, q, key, where, today: date, warn_days: int,
         sql = _inline(conn, rest)
     except Exception:  # noqa: BLE001  (as in _open_helper)
         return None
-    helper.begin(Part(sql, first, total - first, today, warn_days, size))
+    helper.begin(Part(sql, first, total - first, rules.light_bounds(today, warn_days), size))
     return bound, rest
 
 
