@@ -74,8 +74,10 @@ def main() -> int:
                             and not select.select([stdin], [], [], 0)[0]):
                         continue
                     with open(_read(stdin), "rb") as tables:  # a file: one read, where a pipe is 64 KB at a time
-                        projects, departments, people, _ = marshal.loads(tables.read())
-                    lookups = Lookups(projects, departments, people, notes, dense=True).prepared((CSV_CELLS, b","))
+                        names = marshal.loads(tables.read())  # rendered by the main process: only the notes here
+                    # (no raw names here: only what ExportBatch.joined looks up, the renderings, is sent)
+                    lookups = Lookups({}, {}, {}, notes, dense=True).adopt(names, CSV_CELLS, b",")
+                    lookups.prepared((CSV_CELLS, b","))
                 for raw in waiting:
                     batch = ExportBatch(raw, lookups)
                     fh.write(csv_rows(first + done + 1, batch.joined(CSV_CELLS, b",")))

@@ -8,8 +8,9 @@ helper process (`main` below) that reads the rest with the standard `sqlite3` mo
 csv lines to a file beside the target, which the main process then appends. The helper gets the
 snapshot it must read (the file, the last audit id: `export_rows.Snapshot`) and reads the latest notes
 of the whole export for both processes while the main one reads the names; then its query; then the
-names (`export_cells.Lookups.tables`). Both pass these through files, with `marshal`. It renders its
-rows with the same code (`problem_csv`), so the file is byte for byte the one a single process writes.
+names, already rendered for csv by the main process (`export_cells.Lookups.rendered`). Both pass these
+through files, with `marshal`. It renders its rows with the same code (`problem_csv`), so the file is
+byte for byte the one a single process writes.
 
 The helper imports only the standard library and the light modules (`export_cells`, `problem_csv`):
 it starts in about 0.1 s, where the app's own imports would take half a second or more. When it cannot
@@ -39,6 +40,7 @@ from typing import IO, Any
 
 from servicetui.reports.common import Progress
 from servicetui.reports.csv_helper import LENGTH
+from servicetui.reports.problem_csv import CSV_CELLS
 from servicetui.services.export_cells import Lookups
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the directory that holds the servicetui package
@@ -114,7 +116,7 @@ class CsvPart:
     def lookups(self, lookups: Lookups) -> None:
         if self.failure is None:
             try:
-                self.tables.write_bytes(marshal.dumps(lookups.tables()))
+                self.tables.write_bytes(marshal.dumps(lookups.rendered(CSV_CELLS, b",")))
                 self._send(str(self.tables))
                 self.proc.stdin.close()
             except (OSError, ValueError) as exc:

@@ -159,7 +159,7 @@ class Lookups:
 
     projects: id -> (name, company, park, leader, officer); departments, people: id -> name (None and 0,
     the packed "none", -> b""); notes: problem id -> its latest progress note. `dense`: the rows' ids are
-    non-negative ints, none = 0 (see _ById). `tables()` gives the four dicts back, to send to a helper."""
+    non-negative ints, none = 0 (see _ById). `rendered` and `adopt` hand the rendered names to a helper."""
 
     def __init__(self, projects: dict, departments: dict, people: dict, notes: dict, dense: bool = False):
         self.projects, self.departments, self.people, self.notes = projects, departments, people, notes
@@ -168,8 +168,31 @@ class Lookups:
         self._by_value: dict[tuple, _Rendered] = {}
         self._spans: dict[tuple, _ById] = {}
 
-    def tables(self) -> tuple[dict, dict, dict, dict]:
-        return self.projects, self.departments, self.people, self.notes
+    def rendered(self, renderer: Renderer, sep: bytes) -> dict:
+        """What `prepared((renderer, sep))` makes of the names (project runs, departments, people; not the
+        notes), by id, for another process's Lookups (`adopt`): a helper then renders none of them."""
+        self.prepared((renderer, sep))
+        return {"spans": {fields: got._dict for (r, fields, s), got in self._spans.items() if r is renderer and s == sep},
+                "by_id": {field: got._dict for (r, field), got in self._by_id.items()
+                          if r is renderer and FIELDS[field] in _BY_ID and FIELDS[field] != "latest_note"}}
+
+    def with_notes(self, notes: dict) -> Lookups:
+        """The latest notes, in place of those read so far (their renderings are made again)."""
+        self.notes = notes
+        note = FIELDS.index("latest_note")
+        for key in [k for k in self._by_id if k[1] == note]:
+            del self._by_id[key]
+        return self
+
+    def adopt(self, rendered: dict, renderer: Renderer, sep: bytes) -> Lookups:
+        """Take the names another process rendered (`rendered(renderer, sep)`); `prepared` then renders
+        only what is missing (the notes)."""
+        for fields, values in rendered["spans"].items():
+            default = sep.join([self.by_value(renderer, f)[b""] for f in fields])
+            self._spans[(renderer, tuple(fields), sep)] = _ById(values, default, self.dense)
+        for field, values in rendered["by_id"].items():
+            self._by_id[(renderer, field)] = _ById(values, self.by_value(renderer, field)[b""], self.dense)
+        return self
 
     def prepared(self, joined: tuple[Renderer, bytes] | None) -> Lookups:
         """Render now what `ExportBatch.joined(*joined)` looks up by id (the project runs, departments,

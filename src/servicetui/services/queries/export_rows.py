@@ -47,10 +47,24 @@ from sqlalchemy.pool import QueuePool
 
 from servicetui.domain import rules
 from servicetui.domain.enums import Light
+from servicetui.services.export_cells import (
+    _RAW,
+    ExportBatch,
+    Lookups,
+    Renderer,
+    Unpacker,
+)
 from servicetui.services.queries import raw_rows
-from servicetui.services.export_cells import _RAW, ExportBatch, Lookups, Renderer, Unpacker
-from servicetui.services.queries.export_packed import RANKS, group_key, packed_ids, urgency_key, urgency_split
-from servicetui.services.queries.export_packed import packed_rows_fit as _packed_rows_fit
+from servicetui.services.queries.export_packed import (
+    RANKS,
+    group_key,
+    packed_ids,
+    urgency_key,
+    urgency_split,
+)
+from servicetui.services.queries.export_packed import (
+    packed_rows_fit as _packed_rows_fit,
+)
 from servicetui.services.queries.problems import (
     ProblemFilter,
     _order,
@@ -116,7 +130,8 @@ class Helper(Protocol):
         """Start on `part` (before this generator's rows are read)."""
 
     def lookups(self, lookups: Lookups) -> None:
-        """The names the rows look up (read here; the notes are left to the helper)."""
+        """The names the rows look up, read and rendered here (`Lookups.rendered`; the notes are left to
+        the helper)."""
 
     def notes(self) -> dict | None:
         """The latest notes the helper read (`Snapshot.notes_sql`), once it has; None when it could not
@@ -160,14 +175,14 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
                 if rest is None:
                     rows, lookups = _run_beside_lookups(engine, conn, q.order_by(key), where, sqlite, everything,
                                                         joined, dense=True, mark=mark)
-                else:  # the helper reads the notes (then sorts its rows) while the names are read here
+                else:  # the helper reads the notes (then sorts its rows) while the names are read and rendered here
                     conn.exec_driver_sql(f"PRAGMA threads={SPLIT_SORT_THREADS}")
                     rows, lookups = _run_beside_lookups(engine, conn, q.where(urgency_split(rest[0])[0]).order_by(key),
-                                                        where, sqlite, everything, None, dense=True, mark=mark,
+                                                        where, sqlite, everything, joined, dense=True, mark=mark,
                                                         notes=False)
                     helper.lookups(lookups)
                     notes = helper.notes()
-                    lookups.notes = read_notes(conn, where, sqlite, everything) if notes is None else notes
+                    lookups.with_notes(read_notes(conn, where, sqlite, everything) if notes is None else notes)
                     lookups.prepared(joined)
                 unpack = Unpacker(*rules.light_bounds(today, warn_days))
                 for part in raw_rows.batches(rows, size):
