@@ -70,6 +70,23 @@ def test_a_split_export_is_byte_for_byte_the_single_process_one(awkward, tmp_pat
     assert split.helpers[0].proc is None  # and it has exited
 
 
+def test_a_split_export_removes_the_files_a_killed_helper_left(awkward, tmp_path, split):  # noqa: F811
+    import os
+    import time
+
+    from servicetui.reports.common import STALE_PART_S
+
+    killed, running = tmp_path / ".servicetui-part-k1ll3d_x", tmp_path / ".servicetui-part-running1"
+    for d in (killed, running):
+        d.mkdir()
+        (d / "rows.csv").write_bytes(b"1,half")
+    long_ago = time.time() - STALE_PART_S - 60
+    os.utime(killed, (long_ago, long_ago))
+    _export(awkward.engine, tmp_path)
+    assert split.copied == 1
+    assert not killed.exists() and running.exists()  # (a recent one may be another export's, running)
+
+
 @pytest.mark.parametrize("waiting", [0, 1])
 def test_a_helper_that_reads_no_rows_ahead_writes_the_same(awkward, tmp_path, split, monkeypatch, waiting):  # noqa: F811
     """The helper reads rows ahead while the names are not there yet, up to WAITING_ROWS (its memory)."""

@@ -204,6 +204,29 @@ def test_an_export_writes_a_new_file_beside_the_target_and_replaces_it(tmp_path)
     assert target.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+def test_an_export_removes_what_a_killed_export_left_and_leaves_a_running_one_alone(tmp_path):
+    import os
+    import time
+
+    from servicetui.reports.common import STALE_PART_S, atomic_target
+
+    target = tmp_path / "问题清单.csv"
+    killed = tmp_path / ".问题清单.csv.k1ll3d_x.part"  # as mkdtemp names them: 8 random characters
+    running = tmp_path / ".问题清单.csv.running1.part"
+    helper = tmp_path / ".servicetui-part-abcd_123"
+    other = tmp_path / ".问题清单.csv.notours.part.bak"  # not one of ours: never touched
+    for d in (killed, running, helper, other):
+        d.mkdir()
+        (d / "问题清单.csv").write_bytes(b"half")
+    long_ago = time.time() - STALE_PART_S - 60
+    for d in (killed, helper, other):
+        os.utime(d, (long_ago, long_ago))
+    with atomic_target(target) as tmp:
+        tmp.write_bytes(b"new")
+    assert not killed.exists() and running.exists() and other.exists()
+    assert helper.exists()  # the csv helper's own directories are swept by the helper's side
+
+
 def test_demo_export_has_every_problem(demo_engine, tmp_path):
     import openpyxl
 

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,7 +82,9 @@ def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
     writing the whole file to disk (the safeguard for files rewritten in place): 20–45 ms for a 50 MB csv.
     """
     target = check_target(path)
-    box = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    prefix = f".{target.name}."
+    sweep_stale_parts(target.parent, prefix, ".part")
+    box = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=target.parent))
     tmp_path = box / target.name
     try:
         yield tmp_path
@@ -91,6 +94,25 @@ def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
         raise ReportError(f"无法写入 {target}：{exc.strerror or exc}", f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(box, ignore_errors=True)
+
+
+STALE_PART_S = 3600  # a private directory of an export this old was left by a process that was killed
+
+
+def sweep_stale_parts(directory: Path, prefix: str, suffix: str = "") -> None:
+    """Remove the private directories (`tempfile.mkdtemp(prefix=prefix, suffix=suffix)`: eight random
+    characters between them) that an export killed on its way left in `directory` more than
+    STALE_PART_S ago; a newer one may be another export's, still running."""
+    shape = re.compile(re.escape(prefix) + "[a-z0-9_]{8}" + re.escape(suffix))
+    old = time.time() - STALE_PART_S
+    try:
+        with os.scandir(directory) as entries:
+            stale = [e.path for e in entries if shape.fullmatch(e.name) and e.is_dir(follow_symlinks=False)
+                     and e.stat(follow_symlinks=False).st_mtime < old]
+    except OSError:
+        return
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def check_source(path: str | os.PathLike) -> Path:

@@ -39,7 +39,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
-from servicetui.reports.common import Progress
+from servicetui.reports.common import Progress, sweep_stale_parts
 from servicetui.reports.csv_helper import LENGTH
 from servicetui.reports.problem_csv import CSV_CELLS
 from servicetui.services.export_cells import Lookups
@@ -51,6 +51,7 @@ COMMAND = [sys.executable, "-S", "-c",
            _ROOT]
 WAITING_ROWS = 60_000  # rows the helper reads ahead while the names are not there yet (its memory)
 STALE = "the helper read a newer state of the database"
+PART_PREFIX = ".servicetui-part-"  # the helper's files: a private directory beside the target
 TIMEOUT_S = 600  # a helper still running after this is stopped, and its rows are written by the main process
 
 
@@ -94,7 +95,8 @@ class CsvPart:
             return
         try:
             # its files, created by whoever writes them (see common.atomic_target: no truncation)
-            self.box = Path(tempfile.mkdtemp(prefix=".servicetui-part-", dir=self.directory))
+            sweep_stale_parts(self.directory, PART_PREFIX)
+            self.box = Path(tempfile.mkdtemp(prefix=PART_PREFIX, dir=self.directory))
             self.out, self.tables, self.notes_file = (self.box / name for name in ("rows.csv", "names", "notes"))
             self._timer = threading.Timer(TIMEOUT_S, self._stop)
             self._timer.daemon = True
