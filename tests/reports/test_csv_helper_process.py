@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import insert, select
+from test_problem_list_fast_paths import TODAY, _opts, _reference_csv, awkward  # noqa: F401  (a fixture)
 
 from servicetui.reports import csv_part
 from servicetui.reports import problem_list as pl
@@ -22,8 +23,6 @@ from servicetui.services.queries import export_rows as xr
 from servicetui.services.queries.export_packed import urgency_key
 from servicetui.services.queries.problems import _problem_where
 from servicetui.store.models import Problem
-
-from test_problem_list_fast_paths import TODAY, _opts, _reference_csv, awkward  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.sqlite_only  # another process opens the SQLite file
 
