@@ -88,6 +88,20 @@ def env() -> dict:
     return e
 
 
+def speed_probe() -> float:
+    """CPU seconds of a fixed piece of pure Python (ints, bytes, a dict, a join: the kind of work the
+    exports do), the median of three: this machine's speed drifts by tens of percent within minutes,
+    so each scale's figures are printed beside the probe taken just before them (lower is faster)."""
+    def once() -> float:
+        c0 = time.process_time()
+        d = {i: b"%d" % (i * 7) for i in range(300_000)}
+        b",".join(d.values()).split(b",")
+        sorted(d.values())
+        return time.process_time() - c0
+
+    return round(sorted(once() for _ in range(3))[1], 3)
+
+
 def compile_bytecode() -> None:
     """The app's .pyc files, as an installed package has them: pip compiles a wheel's modules when it
     installs them, and an editable install writes them on its first run, unless PYTHONDONTWRITEBYTECODE
@@ -505,12 +519,16 @@ def main(argv: list[str] | None = None) -> int:
     infos: dict = {"small": small_info}
     compile_bytecode()
     drive("firstpaint", "--db", str(small_db), timeout=120)  # warm-up: the OS cache of the code
+    probes: dict[str, float] = {}
     for s in scales:
         log(f"== {s}")
         db, info = (small_db, small_info) if s == "small" else ensure_db(s, opts.regenerate)
         infos[s] = info
+        probes[s] = speed_probe()
+        log(f"  speed probe: {probes[s]} s")
         results[s] = measure_scale(s, db, opts, small_db)
         results[s]["dataset"] = info
+    probes["end"] = speed_probe()
     try:
         import textual
 
@@ -520,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     obj = {
         "meta": {"when": datetime.now().isoformat(timespec="seconds"), "python": platform.python_version(),
                  "sqlite": sqlite3.sqlite_version, "textual": tv, "cpus": os.cpu_count(),
-                 "load_avg": os.getloadavg(),
+                 "load_avg": os.getloadavg(), "speed_probe_s": probes,
                  "total_s": round(time.perf_counter() - t0, 1)},
         "targets": {m: {"label": label, "unit": unit, "target_at_large": target}
                     for m, (label, unit, target) in TARGETS.items()},
@@ -534,7 +552,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results, scales))
     if obj["errors"]:
         print("\nerrors:\n  " + "\n  ".join(obj["errors"]))
-    print(f"\n(total {obj['meta']['total_s']} s, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())})\n")
+    print(f"\n(total {obj['meta']['total_s']} s, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+          f"speed probe before each scale and at the end, s, lower is faster: "
+          f"{', '.join(f'{k} {v}' for k, v in probes.items())})\n")
     text = json.dumps(obj, ensure_ascii=False, default=str)
     if opts.json_path:
         Path(opts.json_path).write_text(text + "\n", encoding="utf-8")
