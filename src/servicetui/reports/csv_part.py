@@ -67,7 +67,7 @@ class CsvPart:
         self.proc: subprocess.Popen | None = None
         self.box: Path | None = None  # a private directory beside the target for these files
         self.out: Path | None = None  # the helper's rows
-        self.tables: Path | None = None  # the names, for the helper
+        self.names_file: Path | None = None  # the rendered names, for the helper
         self.notes_file: Path | None = None  # the notes, from the helper
         self.part = None
         self.counts: tuple[int, int, int, int] | None = None  # rows, open, closed, overdue, once written
@@ -97,7 +97,7 @@ class CsvPart:
             # its files, created by whoever writes them (see common.atomic_target: no truncation)
             sweep_stale_parts(self.directory, PART_PREFIX)
             self.box = Path(tempfile.mkdtemp(prefix=PART_PREFIX, dir=self.directory))
-            self.out, self.tables, self.notes_file = (self.box / name for name in ("rows.csv", "names", "notes"))
+            self.out, self.names_file, self.notes_file = (self.box / name for name in ("rows.csv", "names", "notes"))
             self._timer = threading.Timer(TIMEOUT_S, self._stop)
             self._timer.daemon = True
             self._timer.start()
@@ -119,8 +119,8 @@ class CsvPart:
     def lookups(self, lookups: Lookups) -> None:
         if self.failure is None:
             try:
-                self.tables.write_bytes(marshal.dumps(lookups.rendered(CSV_CELLS, b",")))
-                self._send(str(self.tables))
+                self.names_file.write_bytes(marshal.dumps(lookups.rendered(CSV_CELLS, b",")))
+                self._send(str(self.names_file))
                 self.proc.stdin.close()
             except (OSError, ValueError) as exc:
                 self._fail(self._why("lookups", exc))
@@ -171,7 +171,7 @@ class CsvPart:
             self._errors = None
         if self.box is not None:
             shutil.rmtree(self.box, ignore_errors=True)
-        self.box = self.out = self.tables = self.notes_file = None
+        self.box = self.out = self.names_file = self.notes_file = None
 
     # -- inside ---------------------------------------------------------------------------------
     def _start(self) -> None:

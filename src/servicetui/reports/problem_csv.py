@@ -1,5 +1,5 @@
 """The problem list as csv: each cell as csv.writer writes it (after the formula guard), the rows joined
-by hand, and the 合计 counts of a batch. `problem_list` writes the csv with these, and so does a helper
+by hand. `problem_list` writes the csv with these, and so does a helper
 process that writes part of a large export (`csv_part`), byte for byte the same; so this module (and
 what it imports) loads neither SQLAlchemy nor the models."""
 
@@ -10,9 +10,8 @@ import io
 import re
 from collections.abc import Sequence
 
-from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
 from servicetui.reports.formula import FORMULA_TRIGGERS, neutralise
-from servicetui.services.export_cells import FIELDS, ExportBatch
+from servicetui.services.export_cells import FIELDS
 
 # csv: each cell is what csv.writer writes for it after `neutralise`, rendered once per distinct name,
 # note, date … (ExportBatch.rendered); a cell without a quote, comma, CR or LF that does not start with
@@ -75,13 +74,3 @@ def csv_rows(first: int, columns: Sequence[Sequence[bytes]]) -> bytes:
     ends[-1] = columns[-1][-1] + b"\r\n"
     cells[k - 1::k] = ends
     return b"%d," % first + b",".join(cells)
-
-
-_OPEN = tuple(s.encode() for s in OPEN_STATUSES)
-_CLOSED, _RED = ProblemStatus.CLOSED.value.encode(), Light.RED.value.encode()
-
-
-def counts(b: ExportBatch) -> tuple[int, int, int, int]:
-    """The batch's rows: all, not yet closed (未销号), closed (已销号), overdue (红): the 合计 row's counts."""
-    status, light = b.column("status"), b.column("light")
-    return len(b), sum(status.count(s) for s in _OPEN), status.count(_CLOSED), light.count(_RED)

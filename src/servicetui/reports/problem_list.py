@@ -33,7 +33,7 @@ from servicetui.reports.common import (
     zh_date,
 )
 from servicetui.reports.csv_part import CsvPart
-from servicetui.reports.problem_csv import CSV_CELLS, counts, csv_line, csv_rows
+from servicetui.reports.problem_csv import CSV_CELLS, csv_line, csv_rows
 from servicetui.reports.xlsx_sheet import (
     Column,
     LedgerSheet,
@@ -92,10 +92,10 @@ class Tally:
             self.overdue += 1
 
     def add_batch(self, b: ExportBatch) -> None:
-        self.add_counts(counts(b))
+        self.add_counts(b.counts())
 
     def add_counts(self, got: tuple[int, int, int, int]) -> None:
-        """Add (rows, open, closed, overdue), as `problem_csv.counts` gives them."""
+        """Add (rows, open, closed, overdue), as `ExportBatch.counts` gives them."""
         self.total, self.open, self.closed, self.overdue = (
             a + b for a, b in zip((self.total, self.open, self.closed, self.overdue), got))
 

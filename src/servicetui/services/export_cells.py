@@ -17,7 +17,7 @@ from datetime import date
 from itertools import repeat
 from typing import Protocol
 
-from servicetui.domain.enums import Light, ProblemStatus
+from servicetui.domain.enums import OPEN_STATUSES, Light, ProblemStatus
 
 # The columns of an ExportBatch, in the problem list's order (the list's 序号 is the writer's business).
 FIELDS = ("project_name", "company", "park", "title", "category", "department", "co_departments", "owner",
@@ -112,8 +112,15 @@ class ExportBatch:
     def slice(self, start: int, stop: int) -> ExportBatch:
         return ExportBatch([c[start:stop] for c in self._raw], self._lookups)
 
+    def counts(self) -> tuple[int, int, int, int]:
+        """Its rows: all, not yet closed (未销号), closed (已销号), overdue (红): the 合计 row's counts."""
+        status, light = self.column("status"), self.column("light")
+        return len(self), sum(status.count(s) for s in _OPEN), status.count(_CLOSED_STATUS), light.count(_RED)
+
 
 _CLOSED = {ProblemStatus.CLOSED.value.encode(): YES}
+_OPEN = tuple(s.encode() for s in OPEN_STATUSES)
+_CLOSED_STATUS, _RED = ProblemStatus.CLOSED.value.encode(), Light.RED.value.encode()
 # the columns looked up by an id of the row: (the Lookups table, the query column of the id)
 _BY_ID = {"department": ("departments", 2), "owner": ("people", 3), "latest_note": ("notes", 0)}
 _MOSTLY_DISTINCT = frozenset({"title", "co_departments"})  # the other columns repeat a few values: checked once each
@@ -136,7 +143,6 @@ def _project_runs() -> dict[int, tuple[int, ...]]:
 _PROJECT_RUNS = _project_runs()
 
 
-
 class _Rendered(dict):
     """value -> its rendering, computed on first use (and forgotten past _CACHE_LIMIT values)."""
 
@@ -149,8 +155,6 @@ class _Rendered(dict):
             self.clear()
         out = self[value] = value if self.renderer is None else self.renderer.render(self.field, [value])[0]
         return out
-
-
 
 
 class Lookups:

@@ -165,7 +165,8 @@ def export_batches(engine, f: ProblemFilter | None = None, *, today: date, warn_
             opened, mark = False, None
             if sort == "urgency" and sqlite:  # the helper reads the notes while the packing is checked here
                 mark = conn.scalar(select(func.max(AuditEntry.id)))  # (`conn`'s snapshot began with its first read)
-                opened = _open_helper(helper, engine, conn, where, everything, mark)
+                opened = _open_helper(helper, engine, conn, where, everything, mark)  # (not used when the rows do
+                # not fit the packing below: its writer stops it)
             if sort == "urgency" and sqlite and _packed_rows_fit(conn):
                 key = urgency_key()
                 q = select(key, packed_ids(), text(Problem.title), text(Problem.category),
