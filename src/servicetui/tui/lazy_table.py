@@ -103,6 +103,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
         self._loaded = False
         self._binding_state: tuple | None = None
         self._styles: tuple[Style, Style, Style] | None = None
+        self._pass_width: int | None = None  # the width of the rows while one render_lines pass draws them
 
     # -- data ----------------------------------------------------------------------------
     def set_source(self, *, count: Callable[[], int], fetch: Callable[[int, int], list[Any]]) -> None:
@@ -324,10 +325,21 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
             top = base + overlay
         console: Console = self.app.console
         segments: list[Segment] = []
+        run: list[str] = []  # text in `top` waiting to be one segment: fewer segments, less to draw
+
+        def put(text: str, st: Style) -> None:
+            if st is top:
+                run.append(text)
+                return
+            if run:
+                segments.append(Segment("".join(run), top))
+                run.clear()
+            segments.append(Segment(text, st))
+
         total = 0
         for i, ((col, w), cell) in enumerate(zip(self._widths, cells)):
             if i:
-                segments.append(Segment(" ", top))
+                run.append(" ")
                 total += 1
             if isinstance(cell, Text) and (cell.spans or cell.style):
                 key = (cell.plain, tuple(cell.spans), cell.style, w)
@@ -343,14 +355,12 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
                         _STYLED_CELLS.clear()
                     _STYLED_CELLS[key] = rendered
                 parts, pad = rendered
-                styled = [Segment(txt, base + st + overlay if overlay is not None else base + st)
-                          if st is not None else Segment(txt, top) for txt, st in parts]
                 if col.align == "right":
-                    segments.append(Segment(" " * pad, top))
-                    segments.extend(styled)
-                else:
-                    segments.extend(styled)
-                    segments.append(Segment(" " * pad, top))
+                    run.append(" " * pad)
+                for txt, st in parts:
+                    put(txt, (base + st + overlay if overlay is not None else base + st) if st is not None else top)
+                if col.align != "right":
+                    run.append(" " * pad)
                 total += w
                 continue
             plain = cell.plain if isinstance(cell, Text) else str(cell)
@@ -361,17 +371,25 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
                 plain = set_cell_size(plain, w - 1) + "…"
                 n = w
             pad = " " * (w - n)
-            segments.append(Segment(pad + plain if col.align == "right" else plain + pad, top))
+            run.append(pad + plain if col.align == "right" else plain + pad)
             total += w
         if total < width:
-            segments.append(Segment(" " * (width - total), style or self._pass_styles()[0]))
+            put(" " * (width - total), style or self._pass_styles()[0])
+            if run:
+                segments.append(Segment("".join(run), top))
             return Strip(segments, width)
+        if run:
+            segments.append(Segment("".join(run), top))
         return Strip(segments, total).crop(0, width) if total > width else Strip(segments, total)
 
     def render_lines(self, crop):
-        # the styles are the same for every line of one pass: look them up once, not per line
+        # the styles and the width are the same for every line of one pass: look them up once, not per line
         self._styles = None
-        return super().render_lines(crop)
+        self._pass_width = self._content_width()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_width = None
 
     def _pass_styles(self) -> tuple[Style, Style, Style]:
         if self._styles is None:
@@ -387,7 +405,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
         return self.scrollable_content_region.width
 
     def render_line(self, y: int) -> Strip:
-        width = self._content_width()
+        width = self._pass_width if self._pass_width is not None else self._content_width()
         if not self._widths or width != self._widths_for:
             self._widths, self._widths_for = self._layout(width), width
         base, header, cursor = self._pass_styles()

@@ -4,6 +4,8 @@ footer `tui.footer`."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.text import Text
 from textual.widgets import Input, Static
 
@@ -21,8 +23,11 @@ MILESTONE_GLYPHS = {
 }
 
 
+@lru_cache(maxsize=64)
 def light_text(light: str, lang: str) -> Text:
-    """A coloured ● with the colour's name (so the light reads without colour too)."""
+    """A coloured ● with the colour's name (so the light reads without colour too). One Text per light
+    and language, shared by every row that shows it (a list draws this cell on every row of every
+    keystroke): read it, do not change it."""
     colour = LIGHT_COLOURS.get(light, "grey50")
     glyph = "○" if light == Light.NONE.value else "●"
     return Text.assemble((glyph, colour), " ", (tr_value(light, lang), colour))
