@@ -138,6 +138,9 @@ def task_firstpaint(args) -> dict:
     import asyncio
 
     out: dict = {}
+    import gc
+
+    gc.disable()  # what the console script does first (servicetui.cli.start; the app turns it back on)
     from servicetui.cli.main import CliState
 
     out["import_cli_s"] = round(time.perf_counter() - T_START, 4)

@@ -100,6 +100,26 @@ def demo_db(demo_master, tmp_path) -> Path:
     return path
 
 
+# -- start ----------------------------------------------------------------------------------------
+
+
+def test_the_command_starts_with_the_collector_held_and_a_sub_command_turns_it_back_on(tmp_path, monkeypatch):
+    import gc
+
+    import servicetui.cli
+    import servicetui.cli.main
+
+    seen = []
+    monkeypatch.setattr(servicetui.cli.main, "main", lambda: seen.append(gc.isenabled()))
+    try:
+        servicetui.cli.start()  # the console script (and python -m servicetui)
+        assert seen == [False]  # the start-up imports and the command line run without it
+        assert run("--db", tmp_path / "county.db", "init").exit_code == 0
+        assert gc.isenabled()  # a sub-command turns it back on (the app: once its home list is up)
+    finally:
+        gc.enable()
+
+
 # -- init / migrate / check -------------------------------------------------------------------------
 
 

@@ -1,3 +1,3 @@
-from servicetui.cli.main import main
+from servicetui.cli import start
 
-main()
+start()

@@ -115,3 +115,29 @@ async def test_once_the_home_list_is_up_a_worker_reads_the_first_projects_screen
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "ProjectScreen"
+
+
+@pytest.mark.asyncio
+async def test_the_app_turns_the_collector_the_command_held_back_on_once_its_home_list_is_up(demo):
+    import gc
+    import threading
+
+    engine, user, today = demo
+    gate = threading.Event()
+
+    def opener():
+        gate.wait(10)
+        return engine, None
+
+    gc.disable()  # as the `servicetui` command leaves it (servicetui.cli.start)
+    try:
+        app = ServiceApp(opener=opener, user=user, today=today, poll=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await _until(pilot, lambda: app.boot_painted_at is not None)
+            assert not gc.isenabled()  # the frame and the opening worker's imports run without it
+            gate.set()
+            await _until(pilot, lambda: app.opened_at is not None)
+            await _until(pilot, lambda: gc.isenabled())
+            assert type(app.screen).__name__ == "ProjectsScreen" and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()

@@ -7,6 +7,7 @@ stderr and exit code 2 — never a traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import dataclass
@@ -230,7 +231,9 @@ def cli(ctx: click.Context, db: str | None, lang: str | None, user: str | None, 
     if today:
         state.today = parse_date_option(state, today, "--today")
     if ctx.invoked_subcommand is None:
-        open_app(state)
+        open_app(state)  # the app turns the collector back on once its first screen is up
+    else:
+        gc.enable()  # held while the program started (`servicetui.cli.start`)
 
 
 def open_app(state: CliState, engine=None) -> None:

@@ -237,10 +237,12 @@ class ServiceApp(App):
         cyclic collector's way. Its full passes walk every tracked object, 150 000 once the board and
         its search index are up, and one took ~100 ms in the middle of a keystroke; frozen objects are
         skipped (and never collected, so it is undone when the app closes). Called once the first
-        screen is up and when a search index arrives."""
+        screen is up and when a search index arrives. The `servicetui` command holds the collector
+        while the program starts (`servicetui.cli.start`): it is turned back on here."""
         import gc
 
         gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         import gc
