@@ -106,3 +106,28 @@ async def test_slow_sql_pages_switch_the_projects_list_to_an_index_of_its_order(
         assert index is not None and index.sort == home.sort == "due" and home._search_index() is index
         table = home.query_one("#list")
         assert _shown(table) == _sql(engine, home, today, "") and table.row_count == len(index)
+
+
+@pytest.mark.asyncio
+async def test_the_status_line_gives_the_highlighted_project_s_reason_once_the_list_is_drawn(make_app, demo,
+                                                                                              monkeypatch):
+    from servicetui.services import queries
+
+    engine, _, today = demo
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        table = home.query_one("#list")
+        asked = []
+        real = queries.project_verdict
+        monkeypatch.setattr(queries, "project_verdict", lambda e, pid, **k: asked.append(pid) or real(e, pid, **k))
+        await pilot.press("j")
+        await pilot.pause()
+        row = table.selected
+        assert table.cursor == 1 and asked == [row.id]
+        v = real(engine, row.id, today=app.today, warn_days=app.warn_days)
+        assert f"{v.reason('zh')} · {row.name}" in str(home.query_one("StatusLine").render())
+        home._show_verdict(table.row_at(0).id, table.row_at(0).name)  # a row the cursor has left since
+        assert asked == [row.id]  # is not worked out
+        assert row.name in str(home.query_one("StatusLine").render())
