@@ -113,7 +113,7 @@ async def test_the_status_line_gives_the_highlighted_project_s_reason_once_the_l
                                                                                               monkeypatch):
     from servicetui.services import queries
 
-    engine, _, today = demo
+    engine = demo[0]
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
