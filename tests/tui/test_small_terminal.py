@@ -118,3 +118,20 @@ async def test_the_home_summary_fits_80_columns_in_english_with_its_last_key(mak
         summary = app.screen.query_one("#summary")
         line = summary.render().plain
         assert line.rstrip().endswith("(t)") and cell_len(line.rstrip()) <= summary.content_region.width
+
+
+async def test_a_cut_chinese_name_ends_in_its_ellipsis_and_keeps_its_column(make_app):
+    import re
+
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _settle(pilot)
+        table = app.screen.query_one("#list", LazyTable)
+        width = table.scrollable_content_region.width
+        lines = ["".join(seg.text for seg in table.render_line(y)) for y in range(1, table.row_count + 1)]
+        assert any(re.search(r"[\u4e00-\u9fff]…", line) for line in lines)  # names are cut at 120 columns
+        assert not any(re.search(r"[\u4e00-\u9fff] …", line) for line in lines)  # with no gap before the …
+        assert {cell_len(line) for line in lines} == {width}
+        # and the columns after a cut name start where they do on the other rows
+        starts = {cell_len(line[:line.index("李明")]) for line in lines}
+        assert len(starts) == 1

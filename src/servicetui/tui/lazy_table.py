@@ -41,6 +41,16 @@ class Column:
 _STYLED_CELLS: dict[tuple, tuple[list[tuple[str, Style | None]], int]] = {}  # rendered styled cells
 
 
+def clipped(text: str, width: int) -> str:
+    """`text` cut to `width` cells (width ≥ 1), "…" last. A wide (CJK) character that would straddle the
+    cut is left out whole and the cell it frees goes after the "…": rich's set_cell_size pads the cut
+    with a space, which put a gap before the "…" ("制造产 …")."""
+    cut = set_cell_size(text, width - 1)
+    if cut.endswith(" ") and not text.startswith(cut):
+        return cut[:-1] + "… "
+    return cut + "…"
+
+
 class _RowMessage(Message):
     """A message about one row of a LazyTable (its handlers are named after the subclass)."""
 
@@ -368,7 +378,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
                 plain = plain.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
             n = cell_len(plain)
             if n > w:
-                plain = set_cell_size(plain, w - 1) + "…"
+                plain = clipped(plain, w)
                 n = w
             pad = " " * (w - n)
             run.append(pad + plain if col.align == "right" else plain + pad)
