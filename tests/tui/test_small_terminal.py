@@ -135,3 +135,18 @@ async def test_a_cut_chinese_name_ends_in_its_ellipsis_and_keeps_its_column(make
         # and the columns after a cut name start where they do on the other rows
         starts = {cell_len(line[:line.index("李明")]) for line in lines}
         assert len(starts) == 1
+
+
+def test_a_styled_text_cut_short_ends_in_its_ellipsis_and_keeps_its_styles():
+    from rich.text import Text
+
+    from servicetui.tui.widgets import clip_text
+
+    bar = Text.assemble(("首席服务官工作台", "bold"), "  1 项目")
+    clip_text(bar, 13)  # the top bar on a narrow terminal, the status line's light cell: the same cut
+    assert bar.plain == "首席服务官工…" and bar.cell_len == 13 and bar.spans[0].style == "bold"
+    clip_text(bar, 14)  # wide enough already: unchanged
+    assert bar.plain == "首席服务官工…"
+    odd = Text("首席服务官")
+    clip_text(odd, 6)  # a wide character that does not fit: left out whole, the cell after the …
+    assert odd.plain == "首席… " and odd.cell_len == 6

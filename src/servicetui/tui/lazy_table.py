@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from servicetui.tui.strings import t
-from servicetui.tui.widgets import I18nBindings, lang_of
+from servicetui.tui.widgets import I18nBindings, clip_text, clipped, lang_of
 
 
 @dataclass
@@ -40,15 +40,6 @@ class Column:
 
 _STYLED_CELLS: dict[tuple, tuple[list[tuple[str, Style | None]], int]] = {}  # rendered styled cells
 
-
-def clipped(text: str, width: int) -> str:
-    """`text` cut to `width` cells (width ≥ 1), "…" last. A wide (CJK) character that would straddle the
-    cut is left out whole and the cell it frees goes after the "…": rich's set_cell_size pads the cut
-    with a space, which put a gap before the "…" ("制造产 …")."""
-    cut = set_cell_size(text, width - 1)
-    if cut.endswith(" ") and not text.startswith(cut):
-        return cut[:-1] + "… "
-    return cut + "…"
 
 
 class _RowMessage(Message):
@@ -358,8 +349,7 @@ class LazyTable(I18nBindings, ScrollView, can_focus=True, inherit_bindings=False
                     text = cell.copy()
                     text.no_wrap = True
                     text.end = ""
-                    if text.cell_len > w:
-                        text.truncate(w, overflow="ellipsis")
+                    clip_text(text, w)
                     rendered = ([(seg.text, seg.style) for seg in text.render(console) if seg.text], w - text.cell_len)
                     if len(_STYLED_CELLS) > 512:
                         _STYLED_CELLS.clear()

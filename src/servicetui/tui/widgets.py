@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual.widgets import Input, Static
 
@@ -31,6 +32,24 @@ def light_text(light: str, lang: str) -> Text:
     colour = LIGHT_COLOURS.get(light, "grey50")
     glyph = "○" if light == Light.NONE.value else "●"
     return Text.assemble((glyph, colour), " ", (tr_value(light, lang), colour))
+
+
+def clipped(text: str, width: int) -> str:
+    """`text` cut to `width` cells, "…" last (as rich's `Text.truncate(overflow="ellipsis")`). A wide (CJK)
+    character that would straddle the cut is left out whole and the cell it frees goes after the "…":
+    rich's set_cell_size pads the cut with a space, which put a gap before the "…" ("制造产 …")."""
+    if width <= 0:
+        return ""
+    cut = set_cell_size(text, width - 1)
+    if cut.endswith(" ") and not text.startswith(cut):
+        return cut[:-1] + "… "
+    return cut + "…"
+
+
+def clip_text(text: Text, width: int) -> None:
+    """Cut `text` to `width` cells in place with `clipped`, when it is wider (its styles stay on what is left)."""
+    if text.cell_len > width:
+        text.plain = clipped(text.plain, width)
 
 
 def lang_of(widget) -> str:
@@ -122,7 +141,7 @@ class TopBar(Static):
         if left.cell_len + right.cell_len + 1 > width:  # narrow: keep the tabs, shorten the right side
             right = Text(day)
         if left.cell_len + right.cell_len + 1 > width:
-            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+            clip_text(left, max(0, width - right.cell_len - 1))
         gap = max(1, width - left.cell_len - right.cell_len)
         self.update(Text.assemble(left, " " * gap, right), layout=False)  # one line, full width: nothing moves
 
