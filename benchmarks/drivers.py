@@ -265,7 +265,7 @@ def task_queries(args) -> dict:
     # opening a project screen
     rng = random.Random(7)
     with engine.connect() as conn:
-        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM project WHERE archived = 0")]
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM project WHERE archived = false")]
     pick = rng.sample(ids, min(20, len(ids)))
     # the app reads one project's screen in a worker once the home list is up (ServiceApp._opened), so
     # the statements are compiled before the officer opens one: the same here, with a project not timed
@@ -544,7 +544,7 @@ def task_datatable(args) -> dict:
 
             c0, w0 = time.process_time(), time.perf_counter()
             with engine.connect() as conn:
-                total = conn.exec_driver_sql("SELECT count(*) FROM problem WHERE archived = 0").scalar()
+                total = conn.exec_driver_sql("SELECT count(*) FROM problem WHERE archived = false").scalar()
             data: list[tuple] = []
             chunk: list[tuple] = []
             complete = True
