@@ -146,7 +146,6 @@ def service_errors(fn):
     def wrapper(*args, **kwargs):
         import sqlite3
 
-        from alembic.util.exc import CommandError
         from sqlalchemy.exc import SQLAlchemyError
 
         from servicetui.services.errors import ServiceError
@@ -158,7 +157,7 @@ def service_errors(fn):
             raise UserError(exc.zh, exc.en) from exc
         except BackupError as exc:
             raise UserError(str(exc)) from exc
-        except CommandError as exc:
+        except _alembic_error() as exc:
             msg = one_line(exc)
             if "Can't locate revision" in msg:
                 raise UserError(
@@ -177,6 +176,13 @@ def service_errors(fn):
             raise UserError(f"无法写入或读取文件：{name}（{reason}）", f"file error: {name} ({reason})") from exc
 
     return wrapper
+
+
+def _alembic_error() -> type[BaseException] | tuple[()]:
+    """Alembic's CommandError when alembic has been loaded, else nothing to catch: only a command that
+    migrates loads alembic (about 0.4 s of imports), so one that did not load it cannot have raised it."""
+    exc_module = sys.modules.get("alembic.util.exc")
+    return exc_module.CommandError if exc_module is not None else ()
 
 
 def parse_date_option(state: CliState, value: str | None, field: str = "date"):
