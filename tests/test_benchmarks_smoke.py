@@ -106,3 +106,54 @@ def test_generate_refuses_to_overwrite(tmp_path):
                           capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode != 0
     assert "exists" in proc.stderr
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("SERVICETUI_TEST_PG_URL"),
+                    reason="needs a PostgreSQL server (SERVICETUI_TEST_PG_URL; .ci/run starts one)")
+def test_to_postgres_copies_a_generated_database_that_the_app_reads_the_same(tmp_path):
+    import os
+
+    from sqlalchemy import text
+
+    from servicetui.services import queries
+    from servicetui.store.db import make_engine
+
+    out = tmp_path / "tiny.db"
+    proc = subprocess.run([sys.executable, str(BENCH / "generate.py"), "--scale", "tiny", "-o", str(out), "-q"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    admin_url = os.environ["SERVICETUI_TEST_PG_URL"]
+    name = f"servicetui_bench_copy_{os.getpid()}"
+    admin = make_engine(admin_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    try:
+        for _ in range(2):  # a second copy into the same database replaces the first
+            done = subprocess.run([sys.executable, str(BENCH / "to_postgres.py"), str(out), url, "-q"],
+                                  capture_output=True, text=True, check=False, timeout=300)
+            assert done.returncode == 0, done.stderr
+        con = sqlite3.connect(out)
+        lite, pg = make_engine(out), make_engine(url)
+        try:
+            with pg.connect() as conn:
+                for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                                            "('sqlite_stat1', 'alembic_version')"):
+                    n = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                    assert conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() == n, table
+            today = date(2022, 9, 30)
+            assert queries.problem_rows(pg, today=today, limit=50) == queries.problem_rows(lite, today=today, limit=50)
+            assert queries.project_rows(pg, today=today, limit=50) == queries.project_rows(lite, today=today, limit=50)
+            with pg.begin() as conn:  # the sequences are past the copied ids: a new row gets a new id
+                top = conn.execute(text("SELECT max(id) FROM problem")).scalar()
+                new = conn.execute(text("SELECT nextval(pg_get_serial_sequence('problem', 'id'))")).scalar()
+                assert new == top + 1
+        finally:
+            con.close()
+            lite.dispose()
+            pg.dispose()
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
