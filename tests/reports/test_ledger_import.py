@@ -179,3 +179,45 @@ def test_gb18030_csv_from_an_office_is_read(county, officer, tmp_path):
     path.write_bytes(f"项目名称,问题,责任单位\n{P1},国标编码的问题,供电公司\n".encode("gb18030"))
     res = import_file(officer, path)
     assert res.ok and res.created == 1
+
+
+@pytest.mark.parametrize("way", ["copy", "insert"])
+def test_many_rows_go_in_in_file_order_with_their_notes_and_one_audit_entry_each(county, officer, tmp_path,
+                                                                                   monkeypatch, way):
+    """The ids follow the file's order and every row, note and audit entry points at the right one. On
+    PostgreSQL the rows go in through COPY with ids taken from the sequences; "insert" is the
+    executemany the import falls back to when a row cannot be copied (the same rows either way)."""
+    from servicetui.reports import importer
+
+    copied = []
+    plain_copy = importer._copy_rows
+
+    def spy(conn, table, rows):
+        done = way == "copy" and plain_copy(conn, table, rows)
+        copied.append((table.name, done))
+        return done
+
+    monkeypatch.setattr(importer, "_copy_rows", spy)
+    n = 250
+    path = _csv(tmp_path / "many.csv", ["项目名称", "问题", "责任单位", "办结时限", "办理进展"],
+                [[P1, f"成批问题{i:03d}", "供电公司", "2022-11-30", f"进展{i}" if i % 2 == 0 else ""] for i in range(n)])
+    res = import_file(officer, path)
+    assert res.ok and res.created == n, [i.message() for i in res.errors]
+    with county.engine.connect() as conn:
+        rows = conn.execute(select(Problem.id, Problem.title, Problem.project_id, Problem.version)
+                            .where(Problem.title.like("成批问题%")).order_by(Problem.id)).all()
+        events = dict(conn.execute(select(ProblemEvent.problem_id, ProblemEvent.text)
+                                   .where(ProblemEvent.text.like("进展%"))).all())
+        audits = conn.execute(select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.project_id)
+                              .where(AuditEntry.batch == res.batch)).all()
+        event_ids = set(conn.scalars(select(ProblemEvent.id).where(ProblemEvent.text.like("进展%"))))
+    assert [r.title for r in rows] == [f"成批问题{i:03d}" for i in range(n)]
+    assert {r.project_id for r in rows} == {county.world.project} and {r.version for r in rows} == {1}
+    assert events == {r.id: f"进展{i}" for i, r in enumerate(rows) if i % 2 == 0}
+    assert sorted((a.entity_id, a.project_id) for a in audits if a.entity == "problem") == \
+        [(r.id, r.project_id) for r in rows]
+    assert {a.entity_id for a in audits if a.entity == "problem_event"} == event_ids
+    assert len(audits) == n + n // 2
+    if county.engine.dialect.name == "postgresql":
+        assert {table for table, done in copied if done} == (
+            {"problem", "problemevent", "auditentry"} if way == "copy" else set())
