@@ -35,7 +35,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, text
+from sqlalchemy import bindparam, func, insert, literal_column, select
 
 from servicetui.reports.common import Progress, ReportError, gc_paused
 from servicetui.reports.import_read import Header, open_sheet
@@ -44,6 +44,7 @@ from servicetui.reports.import_projects import ProjectRows
 from servicetui.reports.import_rows import Issue
 from servicetui.services.base import _iso, encode
 from servicetui.services.context import Ctx
+from servicetui.store import bulk as bulk_rows
 from servicetui.store.db import is_sqlite
 from servicetui.store.models import AuditEntry, ProblemEvent, utcnow
 
@@ -217,10 +218,10 @@ class _Writer:
                 # The ids come from the table's sequence and the rows go in through COPY: an INSERT …
                 # RETURNING of many rows is sent as statements of a thousand rows each, which psycopg
                 # parses anew (200 000 problems took 52 s, against 7 s on SQLite).
-                new_ids = sorted(self.conn.execute(_NEXT_IDS, {"table": table.name, "n": n}).scalars()) if ids else []
+                new_ids = bulk_rows.next_ids(self.conn, table, n) if ids else []
                 for new_id, row in zip(new_ids, rows):
                     row["id"] = new_id
-                if not _copy_rows(self.conn, table, rows):
+                if not bulk_rows.copy_rows(self.conn, table, rows):
                     self.conn.execute(insert(table), rows)
                 return new_ids
             if not ids:
@@ -252,34 +253,6 @@ class _Writer:
             row.update(fixed, id=i)
         self.conn.execute(insert(table), rows)
         return new_ids
-
-
-_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
-
-
-def _copy_rows(conn, table, rows: list[dict[str, Any]]) -> bool:
-    """COPY `rows` into `table` on a psycopg connection, inside the connection's transaction. Every row
-    must give every column (the id may be left to its sequence): a column left to a default that
-    SQLAlchemy fills in cannot be copied. False, having written nothing, when that is not so."""
-    driver = conn.connection.driver_connection
-    keys = rows[0].keys() if rows else None
-    left_out = [c for c in table.c if keys is not None and c.key not in keys]
-    if (keys is None or not hasattr(driver, "cursor") or any(c is not table.c.id for c in left_out)
-            or any(row.keys() != keys for row in rows)):
-        return False
-    dialect, quote = conn.dialect, conn.dialect.identifier_preparer.quote
-    names = [c.key for c in table.c if c.key in keys]
-    values = []
-    for name in names:
-        column = list(map(itemgetter(name), rows))
-        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(column if proc is None else [None if v is None else proc(v) for v in column])
-    statement = (f"COPY {dialect.identifier_preparer.format_table(table)} "
-                 f"({', '.join(quote(name) for name in names)}) FROM STDIN")
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in zip(*values):
-            copy.write_row(row)
-    return True
 
 
 class _RowJson:

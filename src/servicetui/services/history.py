@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, insert, select, update
 
 from servicetui import i18n
-from servicetui.services.base import Tx, decode
+from servicetui.services.base import Tx, decode, encode
 from servicetui.services.context import Ctx
 from servicetui.services.errors import RuleError
-from servicetui.store.models import ENTITIES, AuditEntry
+from servicetui.store import bulk
+from servicetui.store.models import ENTITIES, AuditEntry, utcnow
 
 UNDOABLE = ("create", "update", "archive")
+BULK_UNDO_MIN = 100  # a batch of this many creates and nothing else (an import) is undone set-wise
 
 
 def last_undoable(ctx: Ctx) -> tuple[str, str] | None:
@@ -28,6 +30,19 @@ def last_undoable(ctx: Ctx) -> tuple[str, str] | None:
     return (row.batch, row.summary) if row else None
 
 
+def pending_undo(ctx: Ctx) -> tuple[str, int] | None:
+    """(summary, number of audit entries) of what `undo_last` would revert now, or None: a caller can
+    tell an import of thousands of rows (seconds of work) from an edit before it starts."""
+    found = last_undoable(ctx)
+    if found is None:
+        return None
+    batch, summary = found
+    with ctx.engine.connect() as conn:
+        n = conn.scalar(select(func.count()).select_from(AuditEntry)
+                        .where(AuditEntry.actor == ctx.actor, AuditEntry.batch == batch))
+    return summary, n or 0
+
+
 def undo_last(ctx: Ctx) -> str | None:
     """Revert this user's last action as one step. Returns its summary, or None if nothing to undo.
 
@@ -38,6 +53,12 @@ def undo_last(ctx: Ctx) -> str | None:
         return None
     batch, summary = found
     with Tx(ctx, f"撤销：{summary}") as tx:
+        actions = dict(tx.session.execute(
+            select(AuditEntry.action, func.count()).where(AuditEntry.actor == ctx.actor, AuditEntry.batch == batch)
+            .group_by(AuditEntry.action)).all())
+        if set(actions) & set(UNDOABLE) == {"create"} and actions["create"] >= BULK_UNDO_MIN:
+            _undo_creates(tx, batch, summary)
+            return summary
         entries = tx.session.scalars(
             select(AuditEntry).where(AuditEntry.batch == batch).order_by(AuditEntry.id.desc())
         ).all()
@@ -72,6 +93,47 @@ def undo_last(ctx: Ctx) -> str | None:
             tx.update(obj, {e.field: decode(model, e.field, e.old)}, action="undo", undo_of=batch,
                       project_id=e.project_id)
     return summary
+
+
+def _undo_creates(tx: Tx, batch: str, summary: str) -> None:
+    """Undo a batch of creates (an import of thousands of rows) set by set: what the loop in `undo_last`
+    does row by row, with the same refusals, rows and audit entries. Each created row still live is
+    archived (its version bumped), with one audit entry each, newest first, as the loop writes them."""
+    conn, actor = tx.session.connection(), tx.ctx.actor
+    mine, later = AuditEntry.__table__.alias("mine"), AuditEntry.__table__.alias("later")
+    created = and_(mine.c.actor == actor, mine.c.batch == batch, mine.c.action == "create")
+    undone = select(AuditEntry.undo_of).where(AuditEntry.undo_of.is_not(None))
+    clash = conn.execute(
+        select(later.c.actor, later.c.entity, later.c.entity_id)
+        .select_from(mine.join(later, and_(later.c.entity == mine.c.entity, later.c.entity_id == mine.c.entity_id,
+                                           later.c.id > mine.c.id)))
+        .where(created, later.c.batch != batch, later.c.action.not_in(("undo", "navigate")),
+               later.c.batch.not_in(undone))
+        .order_by(mine.c.id.desc()).limit(1)).first()
+    if clash is not None:
+        raise RuleError(
+            f"无法撤销「{summary}」：{i18n.entity(clash.entity)} #{clash.entity_id} 之后已被 {clash.actor} 修改",
+            f"cannot undo '{summary}': {i18n.entity(clash.entity, 'en')} #{clash.entity_id} was changed "
+            f"since by {clash.actor}",
+        )
+    creates = conn.execute(select(mine.c.entity, mine.c.entity_id, mine.c.project_id)
+                           .where(created).order_by(mine.c.id.desc())).all()
+    now, live = utcnow(), set()
+    for name in dict.fromkeys(entity for entity, _, _ in creates):
+        table = ENTITIES[name].__table__
+        ids = select(mine.c.entity_id).where(created, mine.c.entity == name)
+        still = and_(table.c.id.in_(ids), table.c.archived == false())
+        live.update((name, i) for i in conn.execute(select(table.c.id).where(still).with_for_update()).scalars())
+        values = {"archived": True}
+        if "version" in table.c:
+            values.update(version=table.c.version + 1, updated_at=now)
+        conn.execute(update(table).where(still).values(values))
+    no, yes = encode(False), encode(True)
+    entries = [dict(at=now, actor=actor, batch=tx.batch, action="undo", entity=entity, entity_id=entity_id,
+                    project_id=project_id, field="archived", old=no, new=yes, summary=tx.summary, undo_of=batch)
+               for entity, entity_id, project_id in creates if (entity, entity_id) in live]
+    if entries and not bulk.copy_rows(conn, AuditEntry.__table__, entries):
+        conn.execute(insert(AuditEntry.__table__), entries)
 
 
 def history(engine, *, project_id: int | None = None, entity: str | None = None, entity_id: int | None = None,
