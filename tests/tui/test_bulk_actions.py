@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from textual.widgets import Select
 
-from servicetui.store.models import Problem
+from servicetui.store.models import Problem, Project
 from servicetui.tui.forms import FormScreen
 from servicetui.tui.problem_table import ProblemTable
 from servicetui.tui.problems_screen import ProblemsScreen
@@ -104,3 +104,43 @@ async def test_closing_in_bulk_asks_for_the_note_and_escape_clears(make_app, dem
         with engine.connect() as conn:
             statuses = set(conn.scalars(select(Problem.status).where(Problem.id.in_(ids))))
         assert statuses == {"已销号"}
+
+
+async def test_undoing_an_import_runs_in_a_worker_with_a_notice_and_reverts_every_row(make_app, demo, tmp_path,
+                                                                                      monkeypatch):
+    """An import's undo is seconds of work at 200 000 rows: `u` says what it is undoing, the screen
+    keeps answering, and the rows are archived when the worker is done."""
+    import csv
+
+    from servicetui.reports.importer import import_file
+    from servicetui.services import history
+    from servicetui.services.context import Ctx
+
+    engine, user, today = demo
+    monkeypatch.setattr(history, "BULK_UNDO_MIN", 5)  # this import counts as a large one
+    with engine.connect() as conn:
+        name = conn.scalar(select(Project.name).where(Project.id == select(Problem.project_id).limit(1)
+                                                      .scalar_subquery()))
+    path = tmp_path / "import.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["项目名称", "问题", "责任单位"])
+        w.writerows([name, f"导入后撤销{i}", "供电公司"] for i in range(6))
+    res = import_file(Ctx(engine, actor=user, today=today), path)
+    assert res.ok and res.created == 6, [i.message() for i in res.errors]
+
+    app = make_app()
+    notes: list[str] = []
+    real_notify = app.notify
+    monkeypatch.setattr(app, "notify", lambda message, **kw: (notes.append(str(message)), real_notify(message, **kw)))
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("u")
+        assert app._undo_worker is not None, "the undo went to a worker"
+        await app.workers.wait_for_complete()
+        await _settle(pilot)
+    with engine.connect() as conn:
+        archived = set(conn.scalars(select(Problem.archived).where(Problem.title.like("导入后撤销%"))))
+    assert archived == {True}
+    assert any(n.startswith("正在撤销：导入问题清单") and "条记录" in n for n in notes), notes
+    assert "已撤销：导入问题清单" in notes

@@ -148,6 +148,7 @@ class ServiceApp(App):
         self.role = None
         self.user_label = self.user
         self._last_counter = 0
+        self._undo_worker = None  # an import's undo, running
         self.pending_problem_filter = None
         self.pending_project_filter = None
         if engine is not None:
@@ -451,15 +452,45 @@ class ServiceApp(App):
                 await screen.remove()
 
     def action_undo(self) -> None:
+        """Undo this user's last action. An import's thousands of rows are undone in a worker (seconds),
+        with a notice; an edit at once."""
         from servicetui.services import history
 
-        ok, summary = self.call(history.undo_last, self.ctx())
+        if self._undo_worker is not None and self._undo_worker.is_running:
+            self.notify(t("undo_running", self.lang), severity="warning")
+            return
+        ok, pending = self.call(history.pending_undo, self.ctx())
         if not ok:
             return
-        if summary is None:
+        if pending is None:
             self.notify(t("nothing_to_undo", self.lang), severity="warning")
             return
-        self.after_write(t("undone", self.lang, what=summary))
+        what, n = pending
+        if n < history.BULK_UNDO_MIN:
+            ok, summary = self.call(history.undo_last, self.ctx())
+            if ok:
+                self._undone(summary)
+            return
+        self.notify(t("undoing", self.lang, what=what, n=n), timeout=8)
+        self._undo_worker = self.run_worker(partial(self._undo_in_worker, self.ctx()), thread=True,
+                                            name="undo", exit_on_error=False)
+
+    def _undo_in_worker(self, ctx) -> None:
+        from servicetui.services import history
+        from servicetui.tui.transfer import one_line
+
+        try:
+            summary = history.undo_last(ctx)
+        except Exception as exc:  # a refusal or a database error: one line, never a traceback
+            self.call_from_thread(self.notify, one_line(exc, self.lang), severity="error", timeout=8)
+        else:
+            self.call_from_thread(self._undone, summary)
+
+    def _undone(self, summary: str | None) -> None:
+        if summary is None:
+            self.notify(t("nothing_to_undo", self.lang), severity="warning")
+        else:
+            self.after_write(t("undone", self.lang, what=summary))
 
     def action_settings(self) -> None:
         from servicetui.tui.settings_screen import open_settings

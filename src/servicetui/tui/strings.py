@@ -25,6 +25,8 @@ S: dict[str, tuple[str, str]] = {
     "back": ("返回", "Back"),
     "undone": ("已撤销：{what}", "Undone: {what}"),
     "nothing_to_undo": ("没有可撤销的操作", "Nothing to undo"),
+    "undoing": ("正在撤销：{what}（{n} 条记录）……", "Undoing: {what} ({n} records)…"),
+    "undo_running": ("上一次撤销仍在进行", "The last undo is still running"),
     "refreshed_external": ("数据已被他人更新，已刷新", "Data changed elsewhere; refreshed"),
     "saved": ("已保存", "Saved"),
     "no_selection": ("未选中任何行", "Nothing selected"),
