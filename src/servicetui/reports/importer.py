@@ -221,8 +221,7 @@ class _Writer:
                 new_ids = bulk_rows.next_ids(self.conn, table, n) if ids else []
                 for new_id, row in zip(new_ids, rows):
                     row["id"] = new_id
-                if not bulk_rows.copy_rows(self.conn, table, rows):
-                    self.conn.execute(insert(table), rows)
+                bulk_rows.insert_rows(self.conn, table, rows)
                 return new_ids
             if not ids:
                 self.conn.execute(insert(table), rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, false, func, insert, select, update
+from sqlalchemy import and_, false, func, select, update
 
 from servicetui import i18n
 from servicetui.services.base import Tx, decode, encode
@@ -30,32 +30,47 @@ def last_undoable(ctx: Ctx) -> tuple[str, str] | None:
     return (row.batch, row.summary) if row else None
 
 
-def pending_undo(ctx: Ctx) -> tuple[str, int] | None:
-    """(summary, number of audit entries) of what `undo_last` would revert now, or None: a caller can
-    tell an import of thousands of rows (seconds of work) from an edit before it starts."""
+class PendingUndo(tuple):
+    """What `undo_last` would revert now: equal to (summary, number of audit entries), so a caller can
+    tell an import of thousands of rows (seconds of work) from an edit before it starts; it also holds
+    the batch and its entries counted by action, which `undo_last(ctx, pending)` then need not look up."""
+
+    def __new__(cls, summary: str, batch: str, actions: dict[str, int]) -> PendingUndo:
+        pending = super().__new__(cls, (summary, sum(actions.values())))
+        pending.batch, pending.actions = batch, actions
+        return pending
+
+    @property
+    def summary(self) -> str:
+        return self[0]
+
+
+def pending_undo(ctx: Ctx) -> PendingUndo | None:
     found = last_undoable(ctx)
     if found is None:
         return None
     batch, summary = found
     with ctx.engine.connect() as conn:
-        n = conn.scalar(select(func.count()).select_from(AuditEntry)
-                        .where(AuditEntry.actor == ctx.actor, AuditEntry.batch == batch))
-    return summary, n or 0
+        actions = dict(conn.execute(
+            select(AuditEntry.action, func.count()).where(AuditEntry.actor == ctx.actor, AuditEntry.batch == batch)
+            .group_by(AuditEntry.action)).all())
+    return PendingUndo(summary, batch, actions)
 
 
-def undo_last(ctx: Ctx) -> str | None:
+def undo_last(ctx: Ctx, pending: PendingUndo | None = None) -> str | None:
     """Revert this user's last action as one step. Returns its summary, or None if nothing to undo.
+    `pending`: what `pending_undo` found a moment ago (it is undone unless someone undid it since).
 
     Refuses (RuleError) when someone else changed an affected field since: undo never overwrites.
     """
-    found = last_undoable(ctx)
-    if found is None:
-        return None
-    batch, summary = found
+    if pending is None:
+        pending = pending_undo(ctx)
+        if pending is None:
+            return None
+    batch, summary, actions = pending.batch, pending.summary, pending.actions
     with Tx(ctx, f"撤销：{summary}") as tx:
-        actions = dict(tx.session.execute(
-            select(AuditEntry.action, func.count()).where(AuditEntry.actor == ctx.actor, AuditEntry.batch == batch)
-            .group_by(AuditEntry.action)).all())
+        if tx.session.scalar(select(AuditEntry.id).where(AuditEntry.undo_of == batch).limit(1)) is not None:
+            return None  # undone meanwhile (the app's worker, another window)
         if set(actions) & set(UNDOABLE) == {"create"} and actions["create"] >= BULK_UNDO_MIN:
             _undo_creates(tx, batch, summary)
             return summary
@@ -132,8 +147,7 @@ def _undo_creates(tx: Tx, batch: str, summary: str) -> None:
     entries = [dict(at=now, actor=actor, batch=tx.batch, action="undo", entity=entity, entity_id=entity_id,
                     project_id=project_id, field="archived", old=no, new=yes, summary=tx.summary, undo_of=batch)
                for entity, entity_id, project_id in creates if (entity, entity_id) in live]
-    if entries and not bulk.copy_rows(conn, AuditEntry.__table__, entries):
-        conn.execute(insert(AuditEntry.__table__), entries)
+    bulk.insert_rows(conn, AuditEntry.__table__, entries)
 
 
 def history(engine, *, project_id: int | None = None, entity: str | None = None, entity_id: int | None = None,

@@ -1,4 +1,4 @@
-"""Many rows into one table at once, inside the caller's transaction: PostgreSQL's COPY.
+"""Many rows into one table at once, inside the caller's transaction: PostgreSQL's COPY when it can.
 
 An INSERT of many rows through SQLAlchemy on psycopg goes out as multi-row statements (a thousand rows
 each when RETURNING the ids) that psycopg parses anew for their placeholders; COPY sends the values
@@ -11,7 +11,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
@@ -47,3 +47,9 @@ def copy_rows(conn, table, rows: list[dict[str, Any]]) -> bool:
         for row in zip(*values):
             copy.write_row(row)
     return True
+
+
+def insert_rows(conn, table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts) into `table`: through COPY where `copy_rows` can, else one executemany."""
+    if rows and not copy_rows(conn, table, rows):
+        conn.execute(insert(table), rows)

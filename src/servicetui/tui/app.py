@@ -467,20 +467,20 @@ class ServiceApp(App):
             return
         what, n = pending
         if n < history.BULK_UNDO_MIN:
-            ok, summary = self.call(history.undo_last, self.ctx())
+            ok, summary = self.call(history.undo_last, self.ctx(), pending)
             if ok:
                 self._undone(summary)
             return
         self.notify(t("undoing", self.lang, what=what, n=n), timeout=8)
-        self._undo_worker = self.run_worker(partial(self._undo_in_worker, self.ctx()), thread=True,
+        self._undo_worker = self.run_worker(partial(self._undo_in_worker, self.ctx(), pending), thread=True,
                                             name="undo", exit_on_error=False)
 
-    def _undo_in_worker(self, ctx) -> None:
+    def _undo_in_worker(self, ctx, pending) -> None:
         from servicetui.services import history
         from servicetui.tui.transfer import one_line
 
         try:
-            summary = history.undo_last(ctx)
+            summary = history.undo_last(ctx, pending)
         except Exception as exc:  # a refusal or a database error: one line, never a traceback
             self.call_from_thread(self.notify, one_line(exc, self.lang), severity="error", timeout=8)
         else:

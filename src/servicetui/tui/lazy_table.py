@@ -41,7 +41,6 @@ class Column:
 _STYLED_CELLS: dict[tuple, tuple[list[tuple[str, Style | None]], int]] = {}  # rendered styled cells
 
 
-
 class _RowMessage(Message):
     """A message about one row of a LazyTable (its handlers are named after the subclass)."""
 
